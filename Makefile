@@ -1,0 +1,52 @@
+# paperclip_locks — PGXS build: make, make install, make installcheck.
+EXTENSION = paperclip_locks
+EXTVERSION = 1.0
+MODULE_big = paperclip_locks
+
+CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS = $(sort $(wildcard src/pg/*.cpp src/functions/*.cpp src/triggers/*.cpp)) src/module.cpp
+OBJS = $(patsubst %.cpp,%.o,$(CORE_SRCS) $(PG_SRCS))
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+# One regression file per capability, in sql/ and expected/.
+REGRESS = schema vocabulary actor privileges errors \
+          checkout release assert_checkout_owner clear_if_terminal acquire_execution_lock \
+          force_release operator_tools
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+# Isolation specs live in specs/, their expected output in expected/.
+ISOLATION = $(basename $(notdir $(wildcard specs/*.spec)))
+ISOLATION_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+SERVER_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir-server)
+
+WARNINGS = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
+ifdef ERROR_ON_WARNING
+WARNINGS += -Werror
+endif
+PG_CPPFLAGS = -Isrc -isystem $(SERVER_INCLUDEDIR)
+PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) -Wno-register
+SHLIB_LINK = -lstdc++
+EXTRA_CLEAN = build results output_iso regression.diffs regression.out
+
+# Debian builds PostgreSQL with LLVM; PGXS would also build JIT bitcode with
+# clang without our C++17 flags. JIT inlining of these functions buys nothing.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Header dependencies (distribution PostgreSQL is built without autodepend).
+CXXFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
+
+.PHONY: test demo
+# Every suite on a throwaway PostgreSQL: regress, isolation, unit, client.
+test:
+	test/run_all.sh
+# A throwaway PostgreSQL with the extension and a short session.
+demo:
+	test/demo.sh

@@ -1,0 +1,63 @@
+#include "core/access.hpp"
+
+#include "core/errors.hpp"
+
+namespace paperclip::core {
+
+void require_actor(const Actor& actor) {
+    if (actor.kind == Actor::Kind::None)
+        throw PcError(ErrorCode::Forbidden, "no actor is set for this transaction", {},
+                      "Call paperclip.set_actor_agent() or paperclip.set_actor_board() in the "
+                      "same transaction, or connect as a role granted paperclip_operator.");
+}
+
+void require_company_write(const Actor& actor, const Uuid& company_id, const Membership* membership) {
+    switch (actor.kind) {
+        case Actor::Kind::Operator: return;
+        case Actor::Kind::Agent:
+            if (actor.agent_company_id != company_id) fail(ErrorCode::Forbidden, msg::kAgentOtherCompany);
+            return;
+        case Actor::Kind::Board:
+            if (membership == nullptr) fail(ErrorCode::Forbidden, msg::kNoCompanyAccess);
+            if (membership->status != "active") fail(ErrorCode::Forbidden, msg::kInactiveCompanyAccess);
+            if (membership->membership_role == "viewer") fail(ErrorCode::Forbidden, msg::kViewerReadOnly);
+            return;
+        case Actor::Kind::None: break;
+    }
+    require_actor(actor);
+}
+
+void require_board_or_operator(const Actor& actor) {
+    if (actor.kind == Actor::Kind::Board || actor.kind == Actor::Kind::Operator) return;
+    fail(ErrorCode::Forbidden, msg::kBoardAccessRequired);
+}
+
+void require_assignable_agent(const AgentInfo* agent, const Uuid& company_id) {
+    if (agent == nullptr) fail(ErrorCode::NotFound, msg::kAssigneeAgentNotFound);
+    if (agent->company_id != company_id) fail(ErrorCode::Unprocessable, msg::kAssigneeOtherCompany);
+    if (agent->status == "pending_approval") fail(ErrorCode::Conflict, msg::kPendingApprovalAgent);
+    if (agent->status == "terminated") fail(ErrorCode::Conflict, msg::kTerminatedAgent);
+}
+
+void require_live_run_of_agent(const RunInfo* run, const Uuid& run_id, const Uuid& agent_id,
+                               const RunStatusPartition& partition) {
+    if (run == nullptr)
+        fail(ErrorCode::Unprocessable, "Checkout run not found", JsonObject().add("runId", run_id));
+    if (run->agent_id != agent_id)
+        fail(ErrorCode::Unprocessable, "Checkout run belongs to another agent",
+             JsonObject().add("runId", run_id).add("runAgentId", run->agent_id).add("agentId", agent_id));
+    if (partition.is_terminal(run->status))
+        fail(ErrorCode::Unprocessable, "Checkout run is not live",
+             JsonObject().add("runId", run_id).add("runStatus", run->status));
+}
+
+Uuid agent_run_of(const Actor& actor, const OptUuid& requested_run) {
+    if (requested_run && actor.run_id && *requested_run != *actor.run_id)
+        fail(ErrorCode::Forbidden, "Agent can only act with its own run",
+             JsonObject().add("actorRunId", actor.run_id).add("runId", requested_run));
+    const OptUuid run = requested_run ? requested_run : actor.run_id;
+    if (!run) fail(ErrorCode::Unauthorized, msg::kRunIdRequired);
+    return *run;
+}
+
+}  // namespace paperclip::core

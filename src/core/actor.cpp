@@ -1,0 +1,40 @@
+#include "core/actor.hpp"
+
+#include <algorithm>
+
+namespace paperclip::core {
+
+const char* Actor::kind_name() const {
+    switch (kind) {
+        case Kind::Agent: return "agent";
+        case Kind::Board: return "board";
+        case Kind::Operator: return "operator";
+        case Kind::None: break;
+    }
+    return "none";
+}
+
+AuditActor audit_actor_of(const Actor& actor) {
+    switch (actor.kind) {
+        case Actor::Kind::Agent:
+            return {"agent", actor.agent_id.to_string(), actor.agent_id, actor.run_id};
+        case Actor::Kind::Board:
+            return {"user", actor.user_id, std::nullopt, std::nullopt};
+        case Actor::Kind::Operator:
+            // A database operator is audited under its role name (SPEC §3).
+            return {"user", actor.role_name, std::nullopt, std::nullopt};
+        case Actor::Kind::None: break;
+    }
+    return {"system", "system", std::nullopt, std::nullopt};
+}
+
+std::vector<Uuid> run_lock_order(std::initializer_list<OptUuid> ids) {
+    std::vector<Uuid> out;
+    for (const auto& id : ids)
+        if (id) out.push_back(*id);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+}  // namespace paperclip::core

@@ -1,0 +1,54 @@
+// Who performs an operation (SPEC §3), and how that actor appears in the audit log.
+#pragma once
+
+#include <string>
+
+#include "core/lock_state.hpp"
+
+namespace paperclip::core {
+
+struct Actor {
+    enum class Kind { None, Agent, Board, Operator };
+    Kind kind = Kind::None;
+    Uuid agent_id{};          // Agent
+    OptUuid run_id;           // Agent
+    Uuid agent_company_id{};  // Agent: the agent's company
+    std::string user_id;      // Board
+    std::string role_name;    // Operator: the session's role
+
+    static Actor agent(const Uuid& agent, const OptUuid& run, const Uuid& company) {
+        Actor a;
+        a.kind = Kind::Agent;
+        a.agent_id = agent;
+        a.run_id = run;
+        a.agent_company_id = company;
+        return a;
+    }
+    static Actor board(const std::string& user) {
+        Actor a;
+        a.kind = Kind::Board;
+        a.user_id = user;
+        return a;
+    }
+    static Actor database_operator(const std::string& role) {
+        Actor a;
+        a.kind = Kind::Operator;
+        a.role_name = role;
+        return a;
+    }
+    bool is_agent() const { return kind == Kind::Agent; }
+    bool is_board() const { return kind == Kind::Board; }
+    bool is_operator() const { return kind == Kind::Operator; }
+    const char* kind_name() const;
+};
+
+// The actor columns of an activity_log row.
+struct AuditActor {
+    std::string actor_type;  // 'agent' | 'user' | 'system'
+    std::string actor_id;
+    OptUuid agent_id;
+    OptUuid run_id;
+};
+AuditActor audit_actor_of(const Actor& actor);
+
+}  // namespace paperclip::core

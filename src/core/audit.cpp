@@ -1,0 +1,18 @@
+#include "core/audit.hpp"
+
+namespace paperclip::core {
+
+AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& clearing,
+                                    const std::string& source) {
+    JsonObject d;
+    d.add("issueId", issue_id)
+        .add("lock", clearing.lock == LockClearing::Lock::Execution ? "execution" : "checkout")
+        .add("previousRunId", clearing.previous_run_id)
+        .add("previousRunStatus", clearing.previous_run_status)
+        .add("previousCheckoutRunId", clearing.previous_checkout_run_id)
+        .add("previousExecutionRunId", clearing.previous_execution_run_id)
+        .add("source", source);
+    return {action::kStaleLockCleared, d};
+}
+
+}  // namespace paperclip::core

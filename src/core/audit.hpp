@@ -1,0 +1,41 @@
+// The audit rows the rules produce. The PostgreSQL layer writes them into
+// paperclip.activity_log in the caller's transaction.
+#pragma once
+
+#include <string>
+
+#include "core/json.hpp"
+#include "core/lock_state.hpp"
+
+namespace paperclip::core {
+
+namespace action {
+inline constexpr const char* kCheckedOut = "issue.checked_out";
+inline constexpr const char* kReleased = "issue.released";
+inline constexpr const char* kCheckoutLockAdopted = "issue.checkout_lock_adopted";
+inline constexpr const char* kAdminForceRelease = "issue.admin_force_release";
+// Ours: a lock naming a terminal or missing run was cleared.
+inline constexpr const char* kStaleLockCleared = "issue.stale_lock_cleared";
+// Ours: a scheduler took the execution lock for a run.
+inline constexpr const char* kExecutionLockAcquired = "issue.execution_lock_acquired";
+}  // namespace action
+
+struct AuditEntry {
+    std::string action;
+    JsonObject details;
+};
+
+// A lock naming a terminal or missing run, and what clearing it removed.
+struct LockClearing {
+    enum class Lock { Execution, Checkout };
+    Lock lock;
+    Uuid previous_run_id;
+    OptText previous_run_status;  // nullopt: the run row no longer exists
+    OptUuid previous_checkout_run_id;
+    OptUuid previous_execution_run_id;
+};
+
+AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& clearing,
+                                    const std::string& source);
+
+}  // namespace paperclip::core

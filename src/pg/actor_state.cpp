@@ -1,0 +1,97 @@
+#include <string>
+
+#include "core/errors.hpp"
+#include "pg/actor_state.hpp"
+#include "pg/spi.hpp"
+
+namespace paperclip::pg {
+
+namespace {
+
+struct TransactionActor {
+    bool set = false;
+    core::Actor actor;
+};
+TransactionActor g_actor;
+
+void clear_actor() { g_actor = TransactionActor{}; }
+
+void on_xact_event(XactEvent event, void*) {
+    switch (event) {
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_PARALLEL_COMMIT:
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+        case XACT_EVENT_PREPARE:
+            clear_actor();
+            break;
+        default:
+            break;
+    }
+}
+
+bool same_actor(const core::Actor& a, const core::Actor& b) {
+    return a.kind == b.kind && a.agent_id == b.agent_id && a.run_id == b.run_id &&
+           a.user_id == b.user_id;
+}
+
+void install(const core::Actor& actor) {
+    if (g_actor.set && !same_actor(g_actor.actor, actor))
+        throw core::PcError(core::ErrorCode::Forbidden,
+                            "the actor of this transaction is already set",
+                            core::JsonObject()
+                                .add("currentActorType", g_actor.actor.kind_name())
+                                .add("requestedActorType", actor.kind_name())
+                                .str(),
+                            "An actor holds until the transaction commits or aborts.");
+    if (!IsTransactionBlock())
+        pg_call([] {
+            ereport(WARNING,
+                    (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+                     errmsg("paperclip actor set outside a transaction block"),
+                     errdetail("The actor is cleared when this statement's transaction commits."),
+                     errhint("Set the actor after BEGIN, in the transaction that uses it.")));
+        });
+    g_actor.set = true;
+    g_actor.actor = actor;
+}
+
+}  // namespace
+
+void register_actor_callbacks() { RegisterXactCallback(on_xact_event, nullptr); }
+
+void set_agent_actor(const core::Uuid& agent_id, const core::OptUuid& run_id,
+                     const core::Uuid& company_id) {
+    install(core::Actor::agent(agent_id, run_id, company_id));
+}
+
+void set_board_actor(const std::string& user_id) { install(core::Actor::board(user_id)); }
+
+bool role_is_operator(Oid role) {
+    return pg_call([&] {
+        if (superuser_arg(role)) return true;
+        Oid nsp = get_namespace_oid("paperclip", true);
+        if (OidIsValid(nsp)) {
+            HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+            if (HeapTupleIsValid(tup)) {
+                Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+                ReleaseSysCache(tup);
+                if (owner == role) return true;
+            }
+        }
+        Oid operator_role = get_role_oid("paperclip_operator", true);
+        return OidIsValid(operator_role) && has_privs_of_role(role, operator_role);
+    });
+}
+
+core::Actor current_actor() {
+    if (g_actor.set) return g_actor.actor;
+    const Oid role = GetUserId();
+    if (role_is_operator(role)) {
+        const char* name = pg_call([&] { return GetUserNameFromId(role, false); });
+        return core::Actor::database_operator(name);
+    }
+    return core::Actor{};
+}
+
+}  // namespace paperclip::pg

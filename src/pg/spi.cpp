@@ -1,0 +1,186 @@
+#include <exception>
+#include <string>
+
+#include "core/errors.hpp"
+#include "pg/spi.hpp"
+
+namespace paperclip::pg {
+
+namespace {
+pg_uuid_t* to_pg_uuid(const core::Uuid& v) {
+    auto* out = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
+    memcpy(out->data, v.bytes.data(), UUID_LEN);
+    return out;
+}
+core::Uuid from_pg_uuid(const pg_uuid_t* p) {
+    core::Uuid u;
+    memcpy(u.bytes.data(), p->data, UUID_LEN);
+    return u;
+}
+}  // namespace
+
+Param p_uuid(const core::Uuid& v) {
+    return {UUIDOID, pg_call([&] { return UUIDPGetDatum(to_pg_uuid(v)); }), false};
+}
+Param p_uuid(const core::OptUuid& v) {
+    return v ? p_uuid(*v) : Param{UUIDOID, Datum(0), true};
+}
+Param p_uuids(const std::vector<core::Uuid>& v) {
+    Datum array = pg_call([&] {
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (v.size() + 1)));
+        for (size_t i = 0; i < v.size(); ++i) elems[i] = UUIDPGetDatum(to_pg_uuid(v[i]));
+        return PointerGetDatum(construct_array(elems, static_cast<int>(v.size()), UUIDOID, UUID_LEN,
+                                               false, TYPALIGN_CHAR));
+    });
+    return {UUIDARRAYOID, array, false};
+}
+Param p_text(const std::string& v) {
+    return {TEXTOID, pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(v.data(), v.size())); }), false};
+}
+Param p_text(const core::OptText& v) { return v ? p_text(*v) : Param{TEXTOID, Datum(0), true}; }
+Param p_texts(const std::vector<std::string>& v) {
+    Datum array = pg_call([&] {
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (v.size() + 1)));
+        for (size_t i = 0; i < v.size(); ++i)
+            elems[i] = PointerGetDatum(cstring_to_text_with_len(v[i].data(), v[i].size()));
+        return PointerGetDatum(construct_array(elems, static_cast<int>(v.size()), TEXTOID, -1,
+                                               false, TYPALIGN_INT));
+    });
+    return {TEXTARRAYOID, array, false};
+}
+Param p_timestamptz(const core::OptTimestamp& v) {
+    return v ? Param{TIMESTAMPTZOID, TimestampTzGetDatum(*v), false}
+             : Param{TIMESTAMPTZOID, Datum(0), true};
+}
+Param p_int4(int v) { return {INT4OID, Int32GetDatum(v), false}; }
+Param p_bool(bool v) { return {BOOLOID, BoolGetDatum(v), false}; }
+Param p_bools(const std::vector<bool>& v) {
+    Datum array = pg_call([&] {
+        Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (v.size() + 1)));
+        for (size_t i = 0; i < v.size(); ++i) elems[i] = BoolGetDatum(v[i]);
+        return PointerGetDatum(construct_array(elems, static_cast<int>(v.size()), BOOLOID, 1, true,
+                                               TYPALIGN_CHAR));
+    });
+    return {BOOLARRAYOID, array, false};
+}
+
+bool Row::is_null(int col) const {
+    bool isnull = false;
+    SPI_getbinval(tuple_, desc_, col, &isnull);
+    return isnull;
+}
+Datum Row::datum(int col) const {
+    bool isnull = false;
+    return SPI_getbinval(tuple_, desc_, col, &isnull);
+}
+core::Uuid Row::uuid(int col) const { return from_pg_uuid(DatumGetUUIDP(datum(col))); }
+core::OptUuid Row::opt_uuid(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return uuid(col);
+}
+namespace {
+std::string text_datum_to_string(Datum d) {
+    struct Span {
+        const char* data;
+        size_t len;
+    };
+    Span s = pg_call([&] {
+        text* t = DatumGetTextPP(d);
+        return Span{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+    });
+    return std::string(s.data, s.len);
+}
+}  // namespace
+
+std::string Row::text(int col) const { return text_datum_to_string(datum(col)); }
+core::OptText Row::opt_text(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return text(col);
+}
+core::OptTimestamp Row::opt_timestamp(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return DatumGetTimestampTz(datum(col));
+}
+bool Row::boolean(int col) const { return !is_null(col) && DatumGetBool(datum(col)); }
+
+void SavedPlan::prepare() {
+    SPIPlanPtr plan = pg_call([&] {
+        SPIPlanPtr p = SPI_prepare(sql_, static_cast<int>(types_.size()), types_.data());
+        if (p == nullptr)
+            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql_, SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(p) != 0) elog(ERROR, "SPI_keepplan failed");
+        return p;
+    });
+    plan_ = plan;
+}
+
+std::uint64_t SavedPlan::run(std::initializer_list<Param> params, long max_rows) {
+    if (plan_ == nullptr) prepare();
+    Datum values[16];
+    char nulls[16];
+    size_t n = 0;
+    for (const auto& p : params) {
+        if (n >= 16) throw std::logic_error("too many parameters");
+        values[n] = p.value;
+        nulls[n] = p.is_null ? 'n' : ' ';
+        ++n;
+    }
+    if (n != types_.size()) throw std::logic_error(std::string("parameter count mismatch for: ") + sql_);
+    SPIPlanPtr plan = plan_;
+    return pg_call([&] {
+        int rc = SPI_execute_plan(plan, values, nulls, false, max_rows);
+        if (rc < 0) elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+        return static_cast<std::uint64_t>(SPI_processed);
+    });
+}
+
+Row SavedPlan::row(std::uint64_t i) const { return Row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc); }
+
+SpiSession::SpiSession() : uncaught_(std::uncaught_exceptions()) {
+    pg_call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+    open_ = true;
+}
+
+SpiSession::~SpiSession() {
+    // On the error path SPI is cleaned up by (sub)transaction abort.
+    if (open_ && std::uncaught_exceptions() == uncaught_) {
+        try {
+            finish();
+        } catch (...) {
+        }
+    }
+}
+
+Datum SpiSession::return_datum(Datum value, bool by_value, int length) {
+    return pg_call([&] { return SPI_datumTransfer(value, by_value, length); });
+}
+
+void SpiSession::finish() {
+    if (!open_) return;
+    open_ = false;
+    pg_call([] { SPI_finish(); });
+}
+
+Oid extension_owner() {
+    return pg_call([] {
+        Oid nsp = get_namespace_oid("paperclip", false);
+        HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for namespace %u", nsp);
+        Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+        ReleaseSysCache(tup);
+        return owner;
+    });
+}
+
+AsExtensionOwner::AsExtensionOwner() {
+    GetUserIdAndSecContext(&saved_user_, &saved_sec_context_);
+    const Oid owner = extension_owner();
+    SetUserIdAndSecContext(owner, saved_sec_context_ | SECURITY_LOCAL_USERID_CHANGE |
+                                      SECURITY_RESTRICTED_OPERATION);
+}
+
+AsExtensionOwner::~AsExtensionOwner() { SetUserIdAndSecContext(saved_user_, saved_sec_context_); }
+
+}  // namespace paperclip::pg

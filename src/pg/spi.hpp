@@ -1,0 +1,104 @@
+// SPI with saved plans. Each statement the extension runs is a SavedPlan:
+// parsed and planned once per backend, kept across calls, re-validated by
+// PostgreSQL's plan cache after DDL. Every call into SPI goes through pg_call.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/lock_state.hpp"
+#include "pg/bridge.hpp"
+
+namespace paperclip::pg {
+
+struct Param {
+    Oid type;
+    Datum value;
+    bool is_null;
+};
+
+Param p_uuid(const core::Uuid& v);
+Param p_uuid(const core::OptUuid& v);
+Param p_uuids(const std::vector<core::Uuid>& v);
+Param p_text(const std::string& v);
+Param p_text(const core::OptText& v);
+Param p_texts(const std::vector<std::string>& v);
+Param p_timestamptz(const core::OptTimestamp& v);
+Param p_int4(int v);
+Param p_bool(bool v);
+Param p_bools(const std::vector<bool>& v);
+
+// One row of the last SPI result.
+class Row {
+public:
+    Row(HeapTuple tuple, TupleDesc desc) : tuple_(tuple), desc_(desc) {}
+    bool is_null(int col) const;
+    Datum datum(int col) const;
+    core::Uuid uuid(int col) const;
+    core::OptUuid opt_uuid(int col) const;
+    std::string text(int col) const;
+    core::OptText opt_text(int col) const;
+    core::OptTimestamp opt_timestamp(int col) const;
+    bool boolean(int col) const;
+
+private:
+    HeapTuple tuple_;
+    TupleDesc desc_;
+};
+
+class SavedPlan {
+public:
+    // sql must be schema-qualified; types are the parameter type oids.
+    SavedPlan(const char* sql, std::initializer_list<Oid> types) : sql_(sql), types_(types) {}
+    // Runs the plan; returns the number of rows processed. Rows of the result
+    // are valid until the next SPI call.
+    std::uint64_t run(std::initializer_list<Param> params, long max_rows = 0);
+    Row row(std::uint64_t i) const;
+
+private:
+    void prepare();
+    const char* sql_;
+    std::vector<Oid> types_;
+    SPIPlanPtr plan_ = nullptr;
+};
+
+// One SPI connection for the span of an entry point. On an error path the
+// connection is left for transaction abort to clean up, as SPI expects.
+class SpiSession {
+public:
+    SpiSession();
+    ~SpiSession();
+    SpiSession(const SpiSession&) = delete;
+    SpiSession& operator=(const SpiSession&) = delete;
+    // Copies a by-reference datum (a row, a composite) out of SPI memory so it
+    // survives finish().
+    Datum return_datum(Datum value, bool by_value, int length);
+    void finish();
+
+private:
+    bool open_ = false;
+    int uncaught_ = 0;
+};
+
+// Runs the extension's own statements as the extension's owner, so callers need
+// EXECUTE on the functions and no table privileges. The caller's identity was
+// captured before; SECURITY_RESTRICTED_OPERATION keeps nested code from
+// changing roles or creating temporary objects.
+class AsExtensionOwner {
+public:
+    AsExtensionOwner();
+    ~AsExtensionOwner();
+    AsExtensionOwner(const AsExtensionOwner&) = delete;
+    AsExtensionOwner& operator=(const AsExtensionOwner&) = delete;
+
+private:
+    Oid saved_user_;
+    int saved_sec_context_;
+};
+
+Oid extension_owner();
+
+}  // namespace paperclip::pg
