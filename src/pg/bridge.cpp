@@ -54,8 +54,15 @@ Datum invoke(EntryBody body, FunctionCallInfo fcinfo) {
     }
     // Raised outside every catch block.
     if (pg_error != nullptr) ReThrowError(pg_error);
-    ereport(ERROR, (errcode(sqlstate), errmsg_internal("%s", message),
-                    detail ? errdetail_internal("%s", detail) : 0, hint ? errhint("%s", hint) : 0));
+    // Our own errors carry no source location: the place in the bridge that
+    // raised them says nothing to a user, and the SQLSTATE says everything.
+    if (errstart(ERROR, TEXTDOMAIN)) {
+        errcode(sqlstate);
+        errmsg_internal("%s", message);
+        if (detail) errdetail_internal("%s", detail);
+        if (hint) errhint("%s", hint);
+        errfinish(nullptr, 0, nullptr);
+    }
     pg_unreachable();
 }
 

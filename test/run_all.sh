@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every suite -- regress, isolation, unit, client -- against a throwaway
+# PostgreSQL 15 (pg_virtualenv), with the extension staged under build/stage,
+# never touching the system installation. Prints per-suite results and ends
+# with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PGV=${PGVERSION_UNDER_TEST:-15}
+STAGE=$ROOT/build/stage
+LOGDIR=$ROOT/build/test-logs
+PKGLIBDIR=$(pg_config --pkglibdir)
+mkdir -p "$LOGDIR"
+
+passed=0
+failed=0
+note() { printf '== %s\n' "$*"; }
+count_pg_regress() {  # suite log -> adds to totals
+    local ok bad
+    ok=$(grep -cE '\.\.\. ok' "$2" || true)
+    bad=$(grep -cE '\.\.\. FAILED|\.\.\. failed' "$2" || true)
+    note "$1: $ok passed, $bad failed"
+    passed=$((passed + ok)); failed=$((failed + bad))
+    if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then note "$1: ran no test"; failed=$((failed + 1)); fi
+}
+count_ctest() {
+    local line total bad
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of' "$2" | tail -1)
+    if [ -z "$line" ]; then note "$1: no ctest summary"; failed=$((failed + 1)); return; fi
+    bad=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+    total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+    note "$1: $((total - bad)) passed, $bad failed"
+    passed=$((passed + total - bad)); failed=$((failed + bad))
+}
+
+note "build"
+make -s -j2 ERROR_ON_WARNING=1 >"$LOGDIR/build.log" 2>&1 || { cat "$LOGDIR/build.log"; echo "0 passed, 1 failed"; exit 1; }
+rm -rf "$STAGE"
+make -s install DESTDIR="$STAGE" >>"$LOGDIR/build.log" 2>&1 || { cat "$LOGDIR/build.log"; echo "0 passed, 1 failed"; exit 1; }
+cmake -S . -B build/cmake -DPAPERCLIP_WERROR=ON >"$LOGDIR/cmake.log" 2>&1 &&
+    cmake --build build/cmake -j2 >>"$LOGDIR/cmake.log" 2>&1 ||
+    { cat "$LOGDIR/cmake.log"; echo "0 passed, 1 failed"; exit 1; }
+
+note "unit tests (GoogleTest, no server)"
+(cd build/cmake && ctest -LE client --output-on-failure) >"$LOGDIR/unit.log" 2>&1
+count_ctest unit "$LOGDIR/unit.log"
+
+# Everything that needs a server runs inside one throwaway cluster.
+note "server suites (pg_virtualenv -v $PGV)"
+pg_virtualenv -t -v "$PGV" \
+    -o "extension_destdir=$STAGE" \
+    -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR" \
+    -o "max_connections=60" \
+    bash -c '
+        make installcheck >"'"$LOGDIR"'/installcheck.log" 2>&1
+        (cd build/cmake && ctest -L client --output-on-failure) >"'"$LOGDIR"'/client.log" 2>&1
+        test/dump_restore.sh >"'"$LOGDIR"'/dump_restore.log" 2>&1
+        exit 0
+    ' >"$LOGDIR/virtualenv.log" 2>&1
+
+# pg_regress prints regress results, then isolation results, each after its own banner.
+awk '/isolation/ {iso=1} { if (iso) print > "'"$LOGDIR"'/isolation.part"; else print > "'"$LOGDIR"'/regress.part" }' \
+    "$LOGDIR/installcheck.log" 2>/dev/null
+touch "$LOGDIR/regress.part" "$LOGDIR/isolation.part"
+count_pg_regress regress "$LOGDIR/regress.part"
+if ls specs/*.spec >/dev/null 2>&1; then count_pg_regress isolation "$LOGDIR/isolation.part"; fi
+count_ctest client "$LOGDIR/client.log"
+if grep -q '^dump_restore: ok' "$LOGDIR/dump_restore.log"; then
+    note "dump_restore: 1 passed, 0 failed"; passed=$((passed + 1))
+else
+    note "dump_restore: 0 passed, 1 failed"; failed=$((failed + 1)); cat "$LOGDIR/dump_restore.log"
+fi
+
+if [ "$failed" -ne 0 ]; then
+    for f in regression.diffs output_iso/regression.diffs; do [ -f "$f" ] && { note "$f"; head -c 20000 "$f"; }; done
+    grep -E 'FAILED|Failed|failed' "$LOGDIR/unit.log" "$LOGDIR/client.log" | head -40
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
