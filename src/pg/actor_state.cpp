@@ -46,11 +46,13 @@ void install(const core::Actor& actor) {
                             "An actor holds until the transaction commits or aborts.");
     if (!IsTransactionBlock())
         pg_call([] {
-            ereport(WARNING,
-                    (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
-                     errmsg("paperclip actor set outside a transaction block"),
-                     errdetail("The actor is cleared when this statement's transaction commits."),
-                     errhint("Set the actor after BEGIN, in the transaction that uses it.")));
+            if (errstart(WARNING, TEXTDOMAIN)) {
+                errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION);
+                errmsg("paperclip actor set outside a transaction block");
+                errdetail("The actor is cleared when this statement's transaction commits.");
+                errhint("Set the actor after BEGIN, in the transaction that uses it.");
+                errfinish(nullptr, 0, nullptr);
+            }
         });
     g_actor.set = true;
     g_actor.actor = actor;
