@@ -1,0 +1,58 @@
+-- paperclip_locks demo: two agents, one issue, a run that dies, an operator.
+\set VERBOSITY verbose
+CREATE EXTENSION paperclip_locks;
+
+-- A company, two agents, their runs, one issue.
+INSERT INTO paperclip.companies (id, name, issue_prefix)
+    VALUES ('c0000000-0000-4000-8000-000000000001', 'Acme', 'ACME');
+INSERT INTO paperclip.company_memberships (company_id, principal_type, principal_id, membership_role)
+    VALUES ('c0000000-0000-4000-8000-000000000001', 'user', 'alice@acme.test', 'admin');
+INSERT INTO paperclip.agents (id, company_id, name) VALUES
+    ('a0000000-0000-4000-8000-00000000000a', 'c0000000-0000-4000-8000-000000000001', 'CodexCoder'),
+    ('a0000000-0000-4000-8000-00000000000b', 'c0000000-0000-4000-8000-000000000001', 'Reviewer');
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    ('f0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000a', 'running'),
+    ('f0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000b', 'running');
+INSERT INTO paperclip.issues (id, company_id, title, status)
+    VALUES ('e0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000001', 'Fix the login page', 'todo');
+
+-- CodexCoder's run checks the issue out: the actor is set for the transaction.
+BEGIN;
+SELECT paperclip.set_actor_agent('a0000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000001');
+SELECT * FROM paperclip.current_actor();
+SELECT status, assignee_agent_id, checkout_run_id, execution_agent_name_key
+FROM paperclip.checkout('e0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000a', '{todo}');
+COMMIT;
+
+-- Reviewer tries too: 409, and the detail says why (wait or give up).
+BEGIN;
+SELECT paperclip.set_actor_agent('a0000000-0000-4000-8000-00000000000b', 'f0000000-0000-4000-8000-000000000002');
+SELECT status FROM paperclip.checkout('e0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000b', '{todo,in_progress}');
+ROLLBACK;
+
+-- SET cannot forge an actor.
+SET paperclip.actor = 'a0000000-0000-4000-8000-00000000000b';
+
+-- CodexCoder's run crashes. The lock is stale, and the operator can see it.
+UPDATE paperclip.heartbeat_runs SET status = 'failed', finished_at = now()
+WHERE id = 'f0000000-0000-4000-8000-000000000001';
+SELECT issue_id, status, checkout_run_status, stale FROM paperclip.issue_locks;
+
+-- CodexCoder's next run is not stranded: it takes the issue over.
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    ('f0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000a', 'running');
+BEGIN;
+SELECT paperclip.set_actor_agent('a0000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-000000000003');
+SELECT status, checkout_run_id
+FROM paperclip.checkout('e0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000a', '{in_progress}');
+COMMIT;
+
+-- A board member force-releases it, on the record.
+BEGIN;
+SELECT paperclip.set_actor_board('alice@acme.test');
+SELECT * FROM paperclip.admin_force_release('e0000000-0000-4000-8000-000000000001',
+                                            clear_assignee => true, reason => 'demo');
+COMMIT;
+
+-- The audit trail, written in the same transactions as the changes.
+SELECT action, actor_type, actor_id, details FROM paperclip.activity_log ORDER BY created_at, action;
