@@ -26,7 +26,9 @@ ifdef ERROR_ON_WARNING
 WARNINGS += -Werror
 endif
 PG_CPPFLAGS = -Isrc -isystem $(SERVER_INCLUDEDIR)
-PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) -Wno-register
+# -MMD -MP: header dependencies (distribution PostgreSQL is built without
+# autodepend, and PGXS overrides CXXFLAGS, so they go here).
+PG_CXXFLAGS = -std=c++17 -fPIC $(WARNINGS) -Wno-register -MMD -MP
 SHLIB_LINK = -lstdc++
 EXTRA_CLEAN = build results output_iso regression.diffs regression.out
 
@@ -37,8 +39,6 @@ override with_llvm = no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Header dependencies (distribution PostgreSQL is built without autodepend).
-CXXFLAGS += -MMD -MP
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 

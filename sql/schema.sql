@@ -50,9 +50,10 @@ WHERE table_schema = 'paperclip' AND table_name = 'heartbeat_runs'
   AND column_name IN ('status', 'invocation_source')
 ORDER BY column_name;
 
--- Unknown issue statuses are refused; at most one assignee. (PostgreSQL's
--- own errors are shown as SQLSTATE and constraint: their DETAIL and LOCATION
--- vary between runs and minor releases.)
+-- Unknown issue statuses are refused; at most one assignee. The issues
+-- trigger answers first, with the extension's codes (PC400, PC422); the CHECK
+-- constraints above stay as a backstop. (Errors are shown as SQLSTATE and
+-- constraint name: DETAIL and LOCATION vary between runs and minor releases.)
 CREATE FUNCTION pg_temp.error_of(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE st text; cn text;
 BEGIN

@@ -52,12 +52,12 @@ void require_live_run_of_agent(const RunInfo* run, const Uuid& run_id, const Uui
 }
 
 Uuid agent_run_of(const Actor& actor, const OptUuid& requested_run) {
-    if (requested_run && actor.run_id && *requested_run != *actor.run_id)
+    // The run is part of the agent actor: an agent acts with that run only.
+    if (!actor.run_id) fail(ErrorCode::Unauthorized, msg::kRunIdRequired);
+    if (requested_run && *requested_run != *actor.run_id)
         fail(ErrorCode::Forbidden, "Agent can only act with its own run",
              JsonObject().add("actorRunId", actor.run_id).add("runId", requested_run));
-    const OptUuid run = requested_run ? requested_run : actor.run_id;
-    if (!run) fail(ErrorCode::Unauthorized, msg::kRunIdRequired);
-    return *run;
+    return *actor.run_id;
 }
 
 }  // namespace paperclip::core

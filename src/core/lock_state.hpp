@@ -27,6 +27,8 @@ struct IssueState {
     OptText execution_agent_name_key;
     OptTimestamp execution_locked_at;
     OptTimestamp started_at;
+    OptTimestamp completed_at;
+    OptTimestamp cancelled_at;
 
     // execution_run_id IS NULL implies its two companions are NULL.
     void clear_execution_lock() {
@@ -51,7 +53,8 @@ struct IssueState {
                a.assignee_user_id == b.assignee_user_id && a.checkout_run_id == b.checkout_run_id &&
                a.execution_run_id == b.execution_run_id &&
                a.execution_agent_name_key == b.execution_agent_name_key &&
-               a.execution_locked_at == b.execution_locked_at && a.started_at == b.started_at;
+               a.execution_locked_at == b.execution_locked_at && a.started_at == b.started_at &&
+               a.completed_at == b.completed_at && a.cancelled_at == b.cancelled_at;
     }
     friend bool operator!=(const IssueState& a, const IssueState& b) { return !(a == b); }
 };

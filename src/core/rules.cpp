@@ -173,9 +173,9 @@ OwnershipDecision decide_ownership(const IssueState& issue, const Uuid& agent_id
         const bool exec_free = free_for(state.execution_run_id, run) ||
                                state.execution_run_id == state.checkout_run_id;
 
-        if (state.checkout_run_id == run && free_for(state.execution_run_id, run)) {
+        if (state.checkout_run_id == run) {
             out.changed = !out.clearings.empty();
-            return out;  // the holding run
+            return out;  // the holding run (the checkout decides, as upstream's sameRunLock)
         }
         if (!state.checkout_run_id && free_for(state.execution_run_id, run)) {
             state.lock_to_run(run_id, agent_name_key, now);  // adopt an unowned lock

@@ -88,6 +88,7 @@ PAPERCLIP_FUNCTION(paperclip_sweep_stale_locks) {
         }
     }
     if (!ids.empty()) {
+        pg::ExtensionWrite extension_write;
         apply_plan.run({pg::p_uuids(ids), pg::p_bools(clear_checkout), pg::p_bools(clear_execution)});
         const core::AuditActor who = core::audit_actor_of(op.actor);
         audit_plan.run({pg::p_uuids(audit_companies), pg::p_uuids(audit_issues), pg::p_texts(audit_details),

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "pg/actor_state.hpp"
 #include "pg/spi.hpp"
+#include "pg/store.hpp"
 
 namespace paperclip::pg {
 
@@ -14,7 +15,10 @@ struct TransactionActor {
 };
 TransactionActor g_actor;
 
-void clear_actor() { g_actor = TransactionActor{}; }
+void clear_actor() {
+    g_actor = TransactionActor{};
+    reset_extension_writes();
+}
 
 void on_xact_event(XactEvent event, void*) {
     switch (event) {

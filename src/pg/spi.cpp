@@ -78,8 +78,9 @@ core::OptUuid Row::opt_uuid(int col) const {
     if (is_null(col)) return std::nullopt;
     return uuid(col);
 }
-namespace {
-std::string text_datum_to_string(Datum d) {
+core::Uuid datum_to_uuid(Datum d) { return from_pg_uuid(DatumGetUUIDP(d)); }
+
+std::string datum_to_string(Datum d) {
     struct Span {
         const char* data;
         size_t len;
@@ -90,9 +91,8 @@ std::string text_datum_to_string(Datum d) {
     });
     return std::string(s.data, s.len);
 }
-}  // namespace
 
-std::string Row::text(int col) const { return text_datum_to_string(datum(col)); }
+std::string Row::text(int col) const { return datum_to_string(datum(col)); }
 core::OptText Row::opt_text(int col) const {
     if (is_null(col)) return std::nullopt;
     return text(col);

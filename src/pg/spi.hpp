@@ -31,6 +31,9 @@ Param p_int4(int v);
 Param p_bool(bool v);
 Param p_bools(const std::vector<bool>& v);
 
+core::Uuid datum_to_uuid(Datum d);
+std::string datum_to_string(Datum d);
+
 // One row of the last SPI result.
 class Row {
 public:

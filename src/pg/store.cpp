@@ -12,11 +12,6 @@ namespace {
 
 int g_extension_writes = 0;
 
-struct ExtensionWrite {
-    ExtensionWrite() { ++g_extension_writes; }
-    ~ExtensionWrite() { --g_extension_writes; }
-};
-
 #define ISSUE_COLUMNS                                                                  \
     "i.id, i.company_id, i.status, i.assignee_agent_id, i.assignee_user_id, "          \
     "i.checkout_run_id, i.execution_run_id, i.execution_agent_name_key, "              \
@@ -134,6 +129,7 @@ Datum write_issue(const core::IssueState& s) {
 void write_audit(const core::Actor& actor, const core::Uuid& company_id, const core::Uuid& issue_id,
                  const core::AuditEntry& entry) {
     const core::AuditActor who = core::audit_actor_of(actor);
+    ExtensionWrite guard;
     audit_plan.run({p_uuid(company_id), p_text(who.actor_type), p_text(who.actor_id),
                     p_text(entry.action), p_text(issue_id.to_string()), p_uuid(who.agent_id),
                     p_uuid(who.run_id), p_text(entry.details.str())});
@@ -146,6 +142,9 @@ void write_clearings(const core::Actor& actor, const core::IssueState& issue,
 }
 
 bool extension_write_in_progress() { return g_extension_writes > 0; }
+void reset_extension_writes() { g_extension_writes = 0; }
+ExtensionWrite::ExtensionWrite() { ++g_extension_writes; }
+ExtensionWrite::~ExtensionWrite() { --g_extension_writes; }
 
 void require_company_write_access(const core::Actor& actor, const core::Uuid& company_id) {
     std::optional<core::Membership> membership;

@@ -41,9 +41,18 @@ void write_audit(const core::Actor& actor, const core::Uuid& company_id,
 void write_clearings(const core::Actor& actor, const core::IssueState& issue,
                      const std::vector<core::LockClearing>& clearings, const std::string& source);
 
-// True while the extension itself is writing issue rows; the ownership
-// triggers let those writes through.
+// True while the extension itself is writing rows; the guard triggers let
+// those writes through (the functions applied the rules already).
 bool extension_write_in_progress();
+void reset_extension_writes();  // at transaction end, whatever happened
+
+class ExtensionWrite {
+public:
+    ExtensionWrite();
+    ~ExtensionWrite();
+    ExtensionWrite(const ExtensionWrite&) = delete;
+    ExtensionWrite& operator=(const ExtensionWrite&) = delete;
+};
 
 // Company write access for the actor, loading the board user's membership.
 void require_company_write_access(const core::Actor& actor, const core::Uuid& company_id);

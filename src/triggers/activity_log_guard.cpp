@@ -1,0 +1,41 @@
+// activity_log is append-only (SPEC §6), and nobody writes an audit row in
+// someone else's name.
+#include "core/errors.hpp"
+#include "pg/issue_tuple.hpp"
+#include "pg/operation.hpp"
+#include "pg/trigger.hpp"
+
+using namespace paperclip;
+
+PAPERCLIP_FUNCTION(paperclip_activity_log_guard) {
+    TriggerData* td = pg::trigger_data(fcinfo, "activity_log_guard");
+    if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+        throw core::PcError(core::ErrorCode::Forbidden, "activity_log is append-only", {},
+                            "Audit rows are never updated, deleted or truncated.");
+    if (pg::extension_write_in_progress()) return PointerGetDatum(td->tg_trigtuple);
+    const core::Actor actor = pg::current_actor();
+    if (actor.is_operator()) return PointerGetDatum(td->tg_trigtuple);
+    core::require_actor(actor);
+
+    TupleDesc desc = td->tg_relation->rd_att;
+    HeapTuple row = td->tg_trigtuple;
+    const core::OptText actor_type = pg::text_column(row, desc, pg::column_of(desc, "actor_type"));
+    const core::OptText actor_id = pg::text_column(row, desc, pg::column_of(desc, "actor_id"));
+    const core::OptUuid company_id = pg::uuid_column(row, desc, pg::column_of(desc, "company_id"));
+    const core::AuditActor who = core::audit_actor_of(actor);
+    if (actor_type != who.actor_type || actor_id != who.actor_id)
+        core::fail(core::ErrorCode::Forbidden, "audit rows are written in the actor's own name",
+                   core::JsonObject()
+                       .add("actorType", actor_type)
+                       .add("actorId", actor_id)
+                       .add("expectedActorType", who.actor_type)
+                       .add("expectedActorId", who.actor_id));
+    if (!company_id) core::fail_validation("companyId", "must not be null");
+    {
+        pg::SpiSession spi;
+        pg::AsExtensionOwner as_owner;
+        pg::require_company_write_access(actor, *company_id);
+        spi.finish();
+    }
+    return PointerGetDatum(row);
+}

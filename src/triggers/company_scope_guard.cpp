@@ -1,0 +1,42 @@
+// companies, company_memberships, agents, issue_relations: writes need an
+// actor with write access to the row's company. Agents may not touch
+// companies, memberships or agents (an agent granting itself
+// tasks:manage_active_checkouts would walk past the ownership gate).
+// Trigger arguments: the company column, then 'agents_may_write' or not.
+#include <string>
+
+#include "core/errors.hpp"
+#include "pg/issue_tuple.hpp"
+#include "pg/operation.hpp"
+#include "pg/trigger.hpp"
+
+using namespace paperclip;
+
+PAPERCLIP_FUNCTION(paperclip_company_scope_guard) {
+    TriggerData* td = pg::trigger_data(fcinfo, "company_scope_guard");
+    if (td->tg_trigger->tgnargs < 2) throw std::logic_error("company_scope_guard needs two arguments");
+    if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
+    const core::Actor actor = pg::current_actor();
+    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    core::require_actor(actor);
+    const char* company_column = td->tg_trigger->tgargs[0];
+    const bool agents_may_write = std::string(td->tg_trigger->tgargs[1]) == "agents_may_write";
+    const char* table = SPI_getrelname(td->tg_relation);
+    if (actor.is_agent() && !agents_may_write)
+        core::fail(core::ErrorCode::Forbidden, std::string("Agents cannot modify ") + table);
+
+    TupleDesc desc = td->tg_relation->rd_att;
+    const int col = pg::column_of(desc, company_column);
+    const core::OptUuid current = pg::uuid_column(td->tg_trigtuple, desc, col);
+    const core::OptUuid proposed =
+        TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? pg::uuid_column(td->tg_newtuple, desc, col) : current;
+    if (!current || !proposed) core::fail_validation("companyId", "must not be null");
+    {
+        pg::SpiSession spi;
+        pg::AsExtensionOwner as_owner;
+        pg::require_company_write_access(actor, *current);
+        if (*proposed != *current) pg::require_company_write_access(actor, *proposed);
+        spi.finish();
+    }
+    return PointerGetDatum(pg::unchanged_row(td));
+}

@@ -1,0 +1,116 @@
+// heartbeat_runs: who may write a run (an agent only its own: marking another
+// agent's run failed or deleting it would steal that agent's lock), and what
+// happens when a run turns terminal (its locks are released at once).
+#include <vector>
+
+#include "core/errors.hpp"
+#include "pg/issue_tuple.hpp"
+#include "pg/operation.hpp"
+#include "pg/trigger.hpp"
+
+using namespace paperclip;
+
+namespace {
+
+struct RunRow {
+    core::OptUuid agent_id;
+    core::OptUuid company_id;
+};
+
+RunRow run_row(HeapTuple tuple, TupleDesc desc) {
+    return {pg::uuid_column(tuple, desc, pg::column_of(desc, "agent_id")),
+            pg::uuid_column(tuple, desc, pg::column_of(desc, "company_id"))};
+}
+
+void require_run_write(const core::Actor& actor, const RunRow& row) {
+    if (actor.is_agent()) {
+        if (row.agent_id != actor.agent_id)
+            core::fail(core::ErrorCode::Forbidden, "Agent cannot modify another agent's run",
+                       core::JsonObject().add("runAgentId", row.agent_id).add("actorAgentId", actor.agent_id));
+        if (row.company_id != actor.agent_company_id)
+            core::fail(core::ErrorCode::Forbidden, core::msg::kAgentOtherCompany);
+        return;
+    }
+    if (!row.company_id) core::fail_validation("companyId", "must not be null");
+    pg::require_company_write_access(actor, *row.company_id);
+}
+
+pg::SavedPlan issues_held_by_run(
+    "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id FROM paperclip.issues AS i "
+    "WHERE i.checkout_run_id = $1 OR i.execution_run_id = $1 "
+    "FOR UPDATE OF i SKIP LOCKED",
+    {UUIDOID});
+
+}  // namespace
+
+PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
+    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard");
+    if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
+    const core::Actor actor = pg::current_actor();
+    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    core::require_actor(actor);
+    TupleDesc desc = td->tg_relation->rd_att;
+    const RunRow current = run_row(td->tg_trigtuple, desc);
+    {
+        pg::SpiSession spi;
+        pg::AsExtensionOwner as_owner;
+        require_run_write(actor, current);
+        if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+            const RunRow proposed = run_row(td->tg_newtuple, desc);
+            if (proposed.agent_id != current.agent_id || proposed.company_id != current.company_id)
+                require_run_write(actor, proposed);
+        }
+        spi.finish();
+    }
+    return PointerGetDatum(pg::unchanged_row(td));
+}
+
+// AFTER UPDATE OF status: a run that turned terminal holds nothing, so the
+// issues naming it are cleared now. This transaction already holds the run
+// row and takes issue rows second -- the reverse of SPEC §7's order -- so it
+// never waits for them: rows another session holds are skipped (SKIP LOCKED).
+// That session is either one of the functions, which waits for this run row
+// and then sees it terminal and clears it, or anything else, after which the
+// next function call or sweep clears the lock. No wait, so no deadlock.
+PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_released) {
+    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_released");
+    TupleDesc desc = td->tg_relation->rd_att;
+    const core::OptUuid run_id = pg::uuid_column(td->tg_newtuple, desc, pg::column_of(desc, "id"));
+    const core::OptText status = pg::text_column(td->tg_newtuple, desc, pg::column_of(desc, "status"));
+    const core::Actor actor = pg::current_actor();
+    pg::SpiSession spi;
+    pg::AsExtensionOwner as_owner;
+    const core::RunStatusPartition& partition = pg::run_status_partition();
+    if (run_id && status && partition.is_terminal(*status)) {
+        const auto n = issues_held_by_run.run({pg::p_uuid(run_id)});
+        std::vector<core::IssueState> held;
+        for (std::uint64_t i = 0; i < n; ++i) {
+            const pg::Row r = issues_held_by_run.row(i);
+            core::IssueState s;
+            s.id = r.uuid(1);
+            s.company_id = r.uuid(2);
+            s.checkout_run_id = r.opt_uuid(3);
+            s.execution_run_id = r.opt_uuid(4);
+            held.push_back(s);
+        }
+        for (const auto& brief : held) {
+            // Full row (already locked by this transaction), the other holder read without a lock.
+            const auto issue = pg::read_issue(brief.id);
+            if (!issue) continue;
+            std::vector<core::RunInfo> run_rows;
+            for (const auto& other : {issue->checkout_run_id, issue->execution_run_id}) {
+                if (!other) continue;
+                if (auto info = pg::read_run(*other)) run_rows.push_back(*info);
+            }
+            const core::RunSet runs(std::move(run_rows));
+            const core::LockRules rules(partition, runs);
+            core::IssueState cleared = *issue;
+            const auto clearings = rules.clear_terminal_locks(cleared);
+            if (clearings.empty()) continue;
+            pg::write_issue(cleared);
+            pg::write_clearings(actor, *issue, clearings, "run_terminal");
+        }
+    }
+    spi.finish();
+    return PointerGetDatum(nullptr);
+}

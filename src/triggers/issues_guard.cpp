@@ -1,0 +1,112 @@
+// The rules for every write to paperclip.issues, from every client (SPEC §6).
+// BEFORE ROW: the row is already locked by the executor, so the gate takes run
+// rows second, as every function does. A row trigger cannot UPDATE the row it
+// guards: what the gate clears or adopts goes into the row version it returns.
+#include "core/errors.hpp"
+#include "core/write_gate.hpp"
+#include "pg/issue_tuple.hpp"
+#include "pg/operation.hpp"
+#include "pg/trigger.hpp"
+
+using namespace paperclip;
+
+namespace {
+
+// The ON DELETE SET NULL cascade: only run-id columns went to NULL, each
+// naming a run that no longer exists, and nothing else changed.
+bool is_run_deletion_cascade(const core::IssueState& before, const core::IssueState& after) {
+    core::IssueState expected = before;
+    bool nulled = false;
+    if (before.checkout_run_id && !after.checkout_run_id) {
+        expected.checkout_run_id.reset();
+        nulled = true;
+    }
+    if (before.execution_run_id && !after.execution_run_id) {
+        expected.execution_run_id.reset();
+        nulled = true;
+    }
+    if (!nulled || expected != after) return false;
+    if (before.checkout_run_id && !after.checkout_run_id && pg::read_run(*before.checkout_run_id)) return false;
+    if (before.execution_run_id && !after.execution_run_id && pg::read_run(*before.execution_run_id)) return false;
+    return true;
+}
+
+// An agent's write to an issue: the ownership gate. Returns the lock state the
+// row must carry when the agent's run adopted it.
+std::optional<core::OwnershipDecision> agent_ownership(const core::Actor& actor, const core::IssueState& current) {
+    const auto agent = pg::find_agent(actor.agent_id);
+    if (!agent) core::fail(core::ErrorCode::NotFound, core::msg::kAgentNotFound);
+    if (core::agent_gate(current, actor, *agent) == core::AgentGate::Pass) return std::nullopt;
+    const core::Uuid run_id = core::agent_run_of(actor, std::nullopt);
+    const core::RunSet runs =
+        pg::lock_runs(core::run_lock_order({current.checkout_run_id, current.execution_run_id, run_id}));
+    const core::LockRules rules(pg::run_status_partition(), runs);
+    core::OwnershipDecision decision = core::decide_ownership(
+        current, actor.agent_id, run_id, core::normalize_agent_name_key(agent->name), pg::Operation::now(), rules);
+    pg::write_clearings(actor, current, decision.clearings, "ownership_gate");
+    if (decision.adopted_from_run_id) {
+        core::JsonObject d;
+        d.add("previousCheckoutRunId", decision.adopted_from_run_id)
+            .add("checkoutRunId", run_id)
+            .add("reason", "stale_checkout_run");
+        pg::write_audit(actor, current.company_id, current.id, {core::action::kCheckoutLockAdopted, d});
+    }
+    return decision;
+}
+
+void copy_lock_columns(core::IssueState& to, const core::IssueState& from) {
+    to.checkout_run_id = from.checkout_run_id;
+    to.execution_run_id = from.execution_run_id;
+    to.execution_agent_name_key = from.execution_agent_name_key;
+    to.execution_locked_at = from.execution_locked_at;
+}
+
+}  // namespace
+
+PAPERCLIP_FUNCTION(paperclip_issues_guard) {
+    TriggerData* td = pg::trigger_data(fcinfo, "issues_guard");
+    if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
+
+    const core::Actor actor = pg::current_actor();
+    const pg::IssueTuple codec(td->tg_relation->rd_att);
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    const bool is_delete = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    const core::IssueState current = codec.read(td->tg_trigtuple);  // OLD, or NEW for INSERT
+    core::IssueState proposed = is_insert || is_delete ? current : codec.read(td->tg_newtuple);
+    const bool lock_write = is_insert ? (current.checkout_run_id || current.execution_run_id ||
+                                         current.execution_agent_name_key || current.execution_locked_at)
+                                      : core::lock_columns_differ(current, proposed);
+
+    // Operators need no lookup: repairs, migrations and fixtures may write anything.
+    if (actor.is_operator()) {
+        if (is_delete) return PointerGetDatum(td->tg_trigtuple);
+        const core::IssueState ruled =
+            core::apply_issue_rules(is_insert ? nullptr : &current, proposed, lock_write, pg::Operation::now());
+        return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
+    }
+
+    std::optional<core::IssueState> result;
+    {
+        pg::SpiSession spi;
+        pg::AsExtensionOwner as_owner;
+        if (!is_insert && !is_delete && lock_write && is_run_deletion_cascade(current, proposed)) {
+            // The foreign key's ON DELETE SET NULL, under whatever actor deleted the run.
+            result = core::apply_issue_rules(&current, proposed, true, pg::Operation::now());
+        } else {
+            core::require_actor(actor);
+            if (lock_write) core::refuse_direct_lock_write(actor);
+            pg::require_company_write_access(actor, current.company_id);
+            if (!is_insert && proposed.company_id != current.company_id)
+                pg::require_company_write_access(actor, proposed.company_id);
+            if (actor.is_agent() && !is_insert) {
+                if (auto decision = agent_ownership(actor, current)) copy_lock_columns(proposed, decision->result);
+            }
+            if (!is_delete)
+                result = core::apply_issue_rules(is_insert ? nullptr : &current, proposed, false, pg::Operation::now());
+        }
+        spi.finish();
+    }
+    if (is_delete) return PointerGetDatum(td->tg_trigtuple);
+    const core::IssueState& original = is_insert ? current : codec.read(td->tg_newtuple);
+    return PointerGetDatum(codec.write(pg::unchanged_row(td), original, *result));
+}
