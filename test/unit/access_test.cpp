@@ -203,8 +203,17 @@ TEST(AgentRunOf, AcceptsTheActorRunWhenNamed) {
     EXPECT_EQ(agent_run_of(Actor::agent(kAgentA, kR, kCompany), kR), kR);
 }
 
-TEST(AgentRunOf, UsesTheNamedRunWhenTheActorHasNone) {
-    EXPECT_EQ(agent_run_of(Actor::agent(kAgentA, std::nullopt, kCompany), kR2), kR2);
+// The run is part of the agent actor: an agent set up without one cannot name
+// a run per call and act as it (SPEC §3, §5: PC401).
+TEST(AgentRunOf, ANamedRunDoesNotStandInForTheActorsMissingRun) {
+    const PcError e = catch_pc_error([] { agent_run_of(Actor::agent(kAgentA, std::nullopt, kCompany), kR2); });
+    EXPECT_EQ(e.code(), ErrorCode::Unauthorized);
+    EXPECT_EQ(msg_of(e), "Agent run id required");
+}
+
+TEST(AgentRunOf, TheActorsOwnRunIsUsed) {
+    EXPECT_EQ(agent_run_of(Actor::agent(kAgentA, kR, kCompany), std::nullopt), kR);
+    EXPECT_EQ(agent_run_of(Actor::agent(kAgentA, kR, kCompany), kR), kR);
 }
 
 TEST(AgentRunOf, AnotherRunThanTheActorsIs403) {

