@@ -1,5 +1,5 @@
 // paperclip.sweep_stale_locks(batch_size) (SPEC §4.8): clears the stale locks of
-// at most batch_size issues, skipping rows other sessions hold. Set-based: three
+// at most batch_size issues, skipping rows other sessions hold. Set-based: four
 // statements per batch, whatever its size. It locks no run row and waits for
 // no lock, so it cannot take part in a deadlock.
 #include <string>
@@ -13,9 +13,12 @@ using namespace paperclip;
 
 namespace {
 
+// Locks up to $1 issues with something to clear, skipping rows other sessions
+// hold. Only the ids are used: when a row changed between this statement's
+// snapshot and its lock, PostgreSQL rechecks the new row version against the
+// run rows it joined before, so a run the row now names looks missing.
 pg::SavedPlan candidates_plan(
-    "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
-    "cr.agent_id, cr.company_id, cr.status, er.agent_id, er.company_id, er.status "
+    "SELECT i.id "
     "FROM paperclip.issues AS i "
     "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id = i.checkout_run_id "
     "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id = i.execution_run_id "
@@ -23,6 +26,17 @@ pg::SavedPlan candidates_plan(
     "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, i.execution_run_id, er.status) "
     "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
     {INT4OID});
+
+// The locked issues and their runs, read by a new statement whose snapshot
+// sees what was committed before the rows were locked.
+pg::SavedPlan locked_plan(
+    "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
+    "cr.agent_id, cr.company_id, cr.status, er.agent_id, er.company_id, er.status "
+    "FROM paperclip.issues AS i "
+    "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id = i.checkout_run_id "
+    "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id = i.execution_run_id "
+    "WHERE i.id = ANY ($1)",
+    {UUIDARRAYOID});
 
 pg::SavedPlan apply_plan(
     "UPDATE paperclip.issues AS i SET "
@@ -59,12 +73,15 @@ PAPERCLIP_FUNCTION(paperclip_sweep_stale_locks) {
                             {}, "Run it without an actor, as a role granted paperclip_operator.");
     const core::RunStatusPartition& partition = pg::run_status_partition();
 
-    const auto n = candidates_plan.run({pg::p_int4(batch_size)});
+    const auto locked = candidates_plan.run({pg::p_int4(batch_size)});
+    std::vector<core::Uuid> locked_ids;
+    for (std::uint64_t i = 0; i < locked; ++i) locked_ids.push_back(candidates_plan.row(i).uuid(1));
+    const auto n = locked_ids.empty() ? 0 : locked_plan.run({pg::p_uuids(locked_ids)});
     std::vector<core::Uuid> ids, audit_companies, audit_issues;
     std::vector<bool> clear_checkout, clear_execution;
     std::vector<std::string> audit_details;
     for (std::uint64_t i = 0; i < n; ++i) {
-        const pg::Row r = candidates_plan.row(i);
+        const pg::Row r = locked_plan.row(i);
         core::IssueState s;
         s.id = r.uuid(1);
         s.company_id = r.uuid(2);
