@@ -33,10 +33,21 @@ ROLLBACK;
 -- SET cannot forge an actor.
 SET paperclip.actor = 'a0000000-0000-4000-8000-00000000000b';
 
--- CodexCoder's run crashes. The lock is stale, and the operator can see it.
+-- Any client obeys the same rules: Reviewer's plain UPDATE of CodexCoder's
+-- issue is refused by the trigger.
+BEGIN;
+SELECT paperclip.set_actor_agent('a0000000-0000-4000-8000-00000000000b', 'f0000000-0000-4000-8000-000000000002');
+UPDATE paperclip.issues SET title = 'mine now' WHERE id = 'e0000000-0000-4000-8000-000000000001';
+ROLLBACK;
+
+-- The operator's view of held locks.
+SELECT issue_id, status, checkout_run_status, stale FROM paperclip.issue_locks;
+
+-- CodexCoder's run crashes: the moment its status turns terminal, the locks
+-- it held are released, in the same transaction, and recorded.
 UPDATE paperclip.heartbeat_runs SET status = 'failed', finished_at = now()
 WHERE id = 'f0000000-0000-4000-8000-000000000001';
-SELECT issue_id, status, checkout_run_status, stale FROM paperclip.issue_locks;
+SELECT issue_id FROM paperclip.issue_locks;
 
 -- CodexCoder's next run is not stranded: it takes the issue over.
 INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
