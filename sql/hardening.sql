@@ -105,14 +105,15 @@ SET search_path = regress_evil, pg_catalog;
 -- It works on the role's own queries ...
 SELECT '0000000e-0000-4000-8000-000000000001'::uuid = '0000000e-0000-4000-8000-000000000002'::uuid AS shadowed;
 -- ... but not inside the extension: B's run is still not A's, checkout still
--- conflicts, and the trigger still refuses B.
+-- conflicts, and the trigger still refuses B. (The UPDATE names its row by
+-- text: its own WHERE would otherwise use the shadowed "=" too.)
 BEGIN;
 SELECT paperclip.set_actor_agent(:'B', :'RB');
 SELECT status FROM paperclip.checkout(:'I', :'B', '{todo,in_progress}');
 ROLLBACK;
 BEGIN;
 SELECT paperclip.set_actor_agent(:'B', :'RB');
-UPDATE paperclip.issues SET title = 'shadowed' WHERE id = :'I';
+UPDATE paperclip.issues SET title = 'shadowed' WHERE id::text = :'I';
 ROLLBACK;
 RESET search_path;
 RESET ROLE;
