@@ -1,6 +1,7 @@
 // heartbeat_runs: who may write a run (an agent only its own: marking another
 // agent's run failed or deleting it would steal that agent's lock), and what
 // happens when a run turns terminal (its locks are released at once).
+#include <string>
 #include <vector>
 
 #include "core/errors.hpp"
@@ -35,6 +36,46 @@ void require_run_write(const core::Actor& actor, const RunRow& row) {
     pg::require_company_write_access(actor, *row.company_id);
 }
 
+// Deleting a run nulls the lock columns naming it through the foreign keys'
+// ON DELETE SET NULL cascade, which runs at the end of the DELETE statement,
+// after this run row (and maybe others) is locked: the reverse of SPEC §7's
+// order. A function that holds such an issue row and waits for this run row
+// would deadlock with the cascade (and could be the one aborted). So the
+// issue rows naming the run are locked here, before the run row is deleted,
+// without waiting (FOR NO KEY UPDATE, the lock the cascade's UPDATE takes): the
+// cascade then only touches rows this transaction holds, and an issue row
+// another transaction holds fails the DELETE at once with 55P03 (retry)
+// instead of a deadlock.
+pg::SavedPlan lock_issues_naming_run(
+    "SELECT i.id FROM paperclip.issues AS i "
+    "WHERE i.checkout_run_id = $1 OR i.execution_run_id = $1 "
+    "FOR NO KEY UPDATE OF i NOWAIT",
+    {UUIDOID});
+
+void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
+    const core::OptUuid run_id = pg::uuid_column(run, desc, pg::column_of(desc, "id"));
+    if (!run_id) return;
+    pg::SpiSession spi;
+    pg::AsExtensionOwner as_owner;
+    try {
+        lock_issues_naming_run.run({pg::p_uuid(run_id)});
+    } catch (const pg::PgError& e) {
+        ErrorData* data = e.data();
+        if (data == nullptr || data->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE) throw;
+        const std::string id = run_id->to_string();
+        pg::pg_call([&] {
+            data->message = psprintf("heartbeat run %s cannot be deleted now: an issue naming it is "
+                                     "locked by another transaction", id.c_str());
+            data->detail = pstrdup("Deleting the run would wait for that issue row while holding the run "
+                                   "row, the reverse of the lock order (issue first, then run), and could "
+                                   "deadlock with a paperclip function.");
+            data->hint = pstrdup("Retry the DELETE when that transaction has ended.");
+        });
+        throw;
+    }
+    spi.finish();
+}
+
 pg::SavedPlan issues_held_by_run(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id FROM paperclip.issues AS i "
     "WHERE i.checkout_run_id = $1 OR i.execution_run_id = $1 "
@@ -47,7 +88,10 @@ PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
     TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    if (actor.is_operator()) {
+        if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, td->tg_relation->rd_att);
+        return PointerGetDatum(pg::unchanged_row(td));
+    }
     core::require_actor(actor);
     TupleDesc desc = td->tg_relation->rd_att;
     const RunRow current = run_row(td->tg_trigtuple, desc);
@@ -62,6 +106,7 @@ PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
         }
         spi.finish();
     }
+    if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
     return PointerGetDatum(pg::unchanged_row(td));
 }
 
