@@ -17,7 +17,13 @@ DECLARE
 BEGIN
     FOREACH r IN ARRAY ARRAY['paperclip_reader', 'paperclip_app', 'paperclip_operator'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
-            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+            BEGIN
+                EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                -- CREATE EXTENSION in another database of the cluster
+                -- created it concurrently (roles are cluster-wide).
+                NULL;
+            END;
         END IF;
     END LOOP;
 END
