@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <unistd.h>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -15,22 +16,28 @@ const char* kRunA = "00000000-0000-4000-8000-000000000001";
 const char* kRunB = "00000000-0000-4000-8000-000000000002";
 const char* kIssue = "00000000-0000-4000-8000-000000000101";
 
+// A database of this process's own (ctest may run test processes in parallel).
+const std::string& smoke_db() {
+    static const std::string name = "paperclip_smoke_" + std::to_string(::getpid());
+    return name;
+}
+
 // A fresh database with the extension and one company, dropped afterwards.
 class SmokeTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         pqxx::connection admin{""};
         pqxx::nontransaction nt{admin};
-        nt.exec("DROP DATABASE IF EXISTS paperclip_smoke");
-        nt.exec("CREATE DATABASE paperclip_smoke");
+        nt.exec("DROP DATABASE IF EXISTS " + smoke_db());
+        nt.exec("CREATE DATABASE " + smoke_db());
     }
     static void TearDownTestSuite() {
         pqxx::connection admin{""};
         pqxx::nontransaction nt{admin};
-        nt.exec("DROP DATABASE IF EXISTS paperclip_smoke WITH (FORCE)");
+        nt.exec("DROP DATABASE IF EXISTS " + smoke_db() + " WITH (FORCE)");
     }
     void SetUp() override {
-        conn = std::make_unique<pqxx::connection>("dbname=paperclip_smoke");
+        conn = std::make_unique<pqxx::connection>("dbname=" + smoke_db());
         pqxx::work w{*conn};
         w.exec("DROP EXTENSION IF EXISTS paperclip_locks CASCADE");
         w.exec("CREATE EXTENSION paperclip_locks");
@@ -74,7 +81,7 @@ TEST_F(SmokeTest, ConflictCarriesSqlstateAndJsonDetail) {
         EXPECT_EQ(e.sqlstate(), "PC409");
         EXPECT_NE(std::string(e.what()).find("Issue checkout conflict"), std::string::npos);
         // The detail is JSON naming the holder; read it back through the server's parser.
-        pqxx::connection side{"dbname=paperclip_smoke"};
+        pqxx::connection side{"dbname=" + smoke_db()};
         pqxx::work sw{side};
         const std::string what = e.what();
         const auto pos = what.find("DETAIL:  ");
@@ -89,9 +96,10 @@ TEST_F(SmokeTest, ConflictCarriesSqlstateAndJsonDetail) {
 
 TEST_F(SmokeTest, NoActorIsForbiddenForTheApplicationRole) {
     pqxx::work w{*conn};
-    w.exec("CREATE ROLE smoke_app_role NOLOGIN");
-    w.exec("GRANT paperclip_app TO smoke_app_role");
-    w.exec("SET LOCAL ROLE smoke_app_role");
+    const std::string role = "smoke_app_role_" + std::to_string(::getpid());
+    w.exec("CREATE ROLE " + role + " NOLOGIN");
+    w.exec("GRANT paperclip_app TO " + role);
+    w.exec("SET LOCAL ROLE " + role);
     try {
         w.exec_params("SELECT paperclip.checkout($1, $2, '{todo}')", kIssue, kAgentA);
         FAIL() << "no actor must be refused";
