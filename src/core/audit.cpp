@@ -15,4 +15,12 @@ AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& cl
     return {action::kStaleLockCleared, d};
 }
 
+AuditEntry checkout_lock_adopted_entry(const Uuid& previous_checkout_run_id, const Uuid& run_id) {
+    JsonObject d;
+    d.add("previousCheckoutRunId", previous_checkout_run_id)
+        .add("checkoutRunId", run_id)
+        .add("reason", "stale_checkout_run");
+    return {action::kCheckoutLockAdopted, d};
+}
+
 }  // namespace paperclip::core

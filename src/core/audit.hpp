@@ -37,5 +37,7 @@ struct LockClearing {
 
 AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& clearing,
                                     const std::string& source);
+// A live successor run took over a stale checkout (upstream's route row).
+AuditEntry checkout_lock_adopted_entry(const Uuid& previous_checkout_run_id, const Uuid& run_id);
 
 }  // namespace paperclip::core

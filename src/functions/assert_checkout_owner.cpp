@@ -33,15 +33,8 @@ PAPERCLIP_FUNCTION(paperclip_assert_checkout_owner) {
 
     const core::OwnershipDecision decision = core::decide_ownership(
         issue.state, agent_id, run_id, core::normalize_agent_name_key(agent->name), pg::Operation::now(), rules);
-    pg::write_clearings(op.actor, issue.state, decision.clearings, "assert_checkout_owner");
+    pg::write_ownership_audit(op.actor, issue.state, decision, run_id, "assert_checkout_owner");
     if (decision.changed) pg::write_issue(decision.result);
-    if (decision.adopted_from_run_id) {
-        core::JsonObject d;
-        d.add("previousCheckoutRunId", decision.adopted_from_run_id)
-            .add("checkoutRunId", run_id)
-            .add("reason", "stale_checkout_run");
-        pg::write_audit(op.actor, issue.state.company_id, issue_id, {core::action::kCheckoutLockAdopted, d});
-    }
     const core::IssueState& s = decision.result;
     Datum out = pg::make_result_record(
         fcinfo, {pg::p_uuid(s.id), pg::p_text(s.status), pg::p_uuid(s.assignee_agent_id),

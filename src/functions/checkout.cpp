@@ -39,13 +39,9 @@ PAPERCLIP_FUNCTION(paperclip_checkout) {
     const core::CheckoutDecision decision = core::decide_checkout(issue.state, request, rules);
     pg::write_clearings(op.actor, issue.state, decision.clearings, "checkout");
     const Datum row = decision.result != issue.state ? pg::write_issue(decision.result) : issue.row;
-    if (decision.adopted_from_run_id) {
-        core::JsonObject d;
-        d.add("previousCheckoutRunId", decision.adopted_from_run_id)
-            .add("checkoutRunId", run_id)
-            .add("reason", "stale_checkout_run");
-        pg::write_audit(op.actor, issue.state.company_id, issue_id, {core::action::kCheckoutLockAdopted, d});
-    }
+    if (decision.adopted_from_run_id)
+        pg::write_audit(op.actor, issue.state.company_id, issue_id,
+                        core::checkout_lock_adopted_entry(*decision.adopted_from_run_id, *run_id));
     pg::write_audit(op.actor, issue.state.company_id, issue_id,
                     {core::action::kCheckedOut, core::JsonObject().add("agentId", agent_id)});
     return op.finish_returning(row);

@@ -31,4 +31,18 @@ struct Operation {
 // The issue, locked, or PC404 Issue not found.
 LockedIssue lock_issue_or_404(const core::Uuid& issue_id);
 
+// Records what an ownership check did: the stale locks it cleared and, when
+// it took over a stale run's checkout, the adoption.
+void write_ownership_audit(const core::Actor& actor, const core::IssueState& before,
+                           const core::OwnershipDecision& decision, const core::Uuid& run_id,
+                           const char* source);
+
+// The gate behind every agent write to an issue (the issues and comments
+// triggers): company, another agent's issue (409/403 unless
+// tasks:manage_active_checkouts), and on the agent's own in_progress issue
+// the ownership check of assert_checkout_owner, audited. `current` is the
+// issue row, locked. Returns the decision when the ownership check ran.
+std::optional<core::OwnershipDecision> check_agent_write(const core::Actor& actor,
+                                                         const core::IssueState& current);
+
 }  // namespace paperclip::pg

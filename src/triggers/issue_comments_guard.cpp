@@ -39,27 +39,8 @@ PAPERCLIP_FUNCTION(paperclip_issue_comments_guard) {
         if (actor.is_agent()) {
             if (author_agent != actor.agent_id && (author_agent || author_user))
                 core::fail(core::ErrorCode::Forbidden, "Agent can only comment as itself");
-            const auto agent = pg::find_agent(actor.agent_id);
-            if (!agent) core::fail(core::ErrorCode::NotFound, core::msg::kAgentNotFound);
-            if (core::agent_gate(issue.state, actor, *agent) == core::AgentGate::CheckOwnership) {
-                const core::Uuid run_id = core::agent_run_of(actor, std::nullopt);
-                const core::RunSet runs = pg::lock_runs(
-                    core::run_lock_order({issue.state.checkout_run_id, issue.state.execution_run_id, run_id}));
-                const core::LockRules rules(pg::run_status_partition(), runs);
-                const core::OwnershipDecision decision =
-                    core::decide_ownership(issue.state, actor.agent_id, run_id,
-                                           core::normalize_agent_name_key(agent->name), pg::Operation::now(), rules);
-                pg::write_clearings(actor, issue.state, decision.clearings, "ownership_gate");
-                if (decision.changed) pg::write_issue(decision.result);
-                if (decision.adopted_from_run_id) {
-                    core::JsonObject d;
-                    d.add("previousCheckoutRunId", decision.adopted_from_run_id)
-                        .add("checkoutRunId", run_id)
-                        .add("reason", "stale_checkout_run");
-                    pg::write_audit(actor, issue.state.company_id, issue.state.id,
-                                    {core::action::kCheckoutLockAdopted, d});
-                }
-            }
+            if (auto decision = pg::check_agent_write(actor, issue.state))
+                if (decision->changed) pg::write_issue(decision->result);
         } else if (actor.is_board()) {
             if (author_agent || (author_user && *author_user != actor.user_id))
                 core::fail(core::ErrorCode::Forbidden, "Board user can only comment as itself");

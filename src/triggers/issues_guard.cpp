@@ -31,29 +31,6 @@ bool is_run_deletion_cascade(const core::IssueState& before, const core::IssueSt
     return true;
 }
 
-// An agent's write to an issue: the ownership gate. Returns the lock state the
-// row must carry when the agent's run adopted it.
-std::optional<core::OwnershipDecision> agent_ownership(const core::Actor& actor, const core::IssueState& current) {
-    const auto agent = pg::find_agent(actor.agent_id);
-    if (!agent) core::fail(core::ErrorCode::NotFound, core::msg::kAgentNotFound);
-    if (core::agent_gate(current, actor, *agent) == core::AgentGate::Pass) return std::nullopt;
-    const core::Uuid run_id = core::agent_run_of(actor, std::nullopt);
-    const core::RunSet runs =
-        pg::lock_runs(core::run_lock_order({current.checkout_run_id, current.execution_run_id, run_id}));
-    const core::LockRules rules(pg::run_status_partition(), runs);
-    core::OwnershipDecision decision = core::decide_ownership(
-        current, actor.agent_id, run_id, core::normalize_agent_name_key(agent->name), pg::Operation::now(), rules);
-    pg::write_clearings(actor, current, decision.clearings, "ownership_gate");
-    if (decision.adopted_from_run_id) {
-        core::JsonObject d;
-        d.add("previousCheckoutRunId", decision.adopted_from_run_id)
-            .add("checkoutRunId", run_id)
-            .add("reason", "stale_checkout_run");
-        pg::write_audit(actor, current.company_id, current.id, {core::action::kCheckoutLockAdopted, d});
-    }
-    return decision;
-}
-
 void copy_lock_columns(core::IssueState& to, const core::IssueState& from) {
     to.checkout_run_id = from.checkout_run_id;
     to.execution_run_id = from.execution_run_id;
@@ -99,7 +76,7 @@ PAPERCLIP_FUNCTION(paperclip_issues_guard) {
             if (!is_insert && proposed.company_id != current.company_id)
                 pg::require_company_write_access(actor, proposed.company_id);
             if (actor.is_agent() && !is_insert) {
-                if (auto decision = agent_ownership(actor, current)) copy_lock_columns(proposed, decision->result);
+                if (auto decision = pg::check_agent_write(actor, current)) copy_lock_columns(proposed, decision->result);
             }
             if (!is_delete)
                 result = core::apply_issue_rules(is_insert ? nullptr : &current, proposed, false, pg::Operation::now());
