@@ -7,13 +7,14 @@
 \set B  '0000000e-0000-4000-8000-0000000000b1'
 \set RA '0000000e-0000-4000-8000-000000000001'
 \set RB '0000000e-0000-4000-8000-000000000002'
+\set RB2 '0000000e-0000-4000-8000-000000000003'
 \set I  '0000000e-0000-4000-8000-000000000101'
 INSERT INTO paperclip.companies (id, name, issue_prefix) VALUES (:'C', 'Hardening Co', 'HRD'), (:'C2', 'Other', 'HRD2');
 INSERT INTO paperclip.company_memberships (company_id, principal_type, principal_id, membership_role)
     VALUES (:'C', 'user', 'board-user', 'admin');
 INSERT INTO paperclip.agents (id, company_id, name) VALUES (:'A', :'C', 'Alpha'), (:'B', :'C', 'Beta');
 INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
-    (:'RA', :'C', :'A', 'running'), (:'RB', :'C', :'B', 'running');
+    (:'RA', :'C', :'A', 'running'), (:'RB', :'C', :'B', 'running'), (:'RB2', :'C', :'B', 'running');
 INSERT INTO paperclip.issues (id, company_id, title, status) VALUES (:'I', :'C', 'held by A', 'todo');
 BEGIN;
 SELECT paperclip.set_actor_agent(:'A', :'RA');
@@ -95,34 +96,86 @@ UPDATE paperclip.activity_log SET details = '{}' WHERE entity_id = '0000000e-000
 TRUNCATE paperclip.activity_log;
 SELECT count(*) AS audit_rows FROM paperclip.activity_log WHERE entity_id = '0000000e-0000-4000-8000-000000000101';
 
--- 6. Shadowing an operator through search_path. The role creates an "="
--- on uuid that says every two uuids are equal, and puts its schema first.
+-- 6. Shadowing operators, functions and types through search_path. The role
+-- creates an "=" on uuid and on text that call everything equal, a "<>" that
+-- calls nothing different, jsonb "->" and "?" that always answer, a now()
+-- stuck in 2000, and a "jsonb" that accepts nothing; then puts its schema
+-- first. The functions pin search_path; the triggers do not, and every
+-- statement they run names its operators and types with their schema.
 SET ROLE regress_pc_h_app;
-CREATE FUNCTION regress_evil.uuid_always_equal(uuid, uuid) RETURNS boolean
-    LANGUAGE sql IMMUTABLE AS 'SELECT true';
+-- Every impostor records who ran it: run by the extension's own statements,
+-- it would run as the extension's owner -- the real danger of shadowing.
+CREATE TABLE regress_evil.calls (who name, what text);
+CREATE FUNCTION regress_evil.uuid_always_equal(uuid, uuid) RETURNS boolean LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'uuid ='); SELECT true$$;
 CREATE OPERATOR regress_evil.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = regress_evil.uuid_always_equal);
+CREATE FUNCTION regress_evil.text_always_equal(text, text) RETURNS boolean LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'text ='); SELECT true$$;
+CREATE OPERATOR regress_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_evil.text_always_equal);
+CREATE FUNCTION regress_evil.text_never_different(text, text) RETURNS boolean LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'text <>'); SELECT false$$;
+CREATE OPERATOR regress_evil.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_evil.text_never_different);
+CREATE FUNCTION regress_evil.jsonb_anything(jsonb, text) RETURNS jsonb LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'jsonb ->'); SELECT 'true'::pg_catalog.jsonb$$;
+CREATE OPERATOR regress_evil.-> (LEFTARG = jsonb, RIGHTARG = text, FUNCTION = regress_evil.jsonb_anything);
+CREATE FUNCTION regress_evil.jsonb_has_everything(jsonb, text) RETURNS boolean LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'jsonb ?'); SELECT true$$;
+CREATE OPERATOR regress_evil.? (LEFTARG = jsonb, RIGHTARG = text, FUNCTION = regress_evil.jsonb_has_everything);
+CREATE FUNCTION regress_evil.now() RETURNS timestamptz LANGUAGE sql AS
+    $$INSERT INTO regress_evil.calls VALUES (current_user, 'now()'); SELECT '2000-01-01'::timestamptz$$;
+CREATE DOMAIN regress_evil.jsonb AS text CHECK (false);
 SET search_path = regress_evil, pg_catalog;
--- It works on the role's own queries ...
-SELECT '0000000e-0000-4000-8000-000000000001'::uuid = '0000000e-0000-4000-8000-000000000002'::uuid AS shadowed;
--- ... but not inside the extension: B's run is still not A's, checkout still
--- conflicts, and the trigger still refuses B. (The UPDATE names its row by
--- text: its own WHERE would otherwise use the shadowed "=" too.)
+-- They work on the role's own queries ...
+SELECT '0000000e-0000-4000-8000-000000000001'::uuid = '0000000e-0000-4000-8000-000000000002'::uuid AS uuid_shadowed,
+       'a'::text = 'b'::text AS text_shadowed, 'a'::text <> 'b'::text AS ne_shadowed,
+       '{}'::pg_catalog.jsonb ? 'x' AS jsonb_shadowed, now() = '2000-01-01' AS now_shadowed;
+-- ... but not inside the extension. The functions: B's run is still not A's,
+-- checkout still conflicts; B has no tasks:manage_active_checkouts however
+-- "?" and "->" answer.
 BEGIN;
 SELECT paperclip.set_actor_agent(:'B', :'RB');
 SELECT status FROM paperclip.checkout(:'I', :'B', '{todo,in_progress}');
 ROLLBACK;
+-- The triggers: B's write to A's issue is still refused (the text names the
+-- row: the UPDATE's own WHERE would otherwise use the shadowed "=" too) ...
 BEGIN;
 SELECT paperclip.set_actor_agent(:'B', :'RB');
-UPDATE paperclip.issues SET title = 'shadowed' WHERE id::text = :'I';
+UPDATE paperclip.issues SET title = 'shadowed' WHERE id::text OPERATOR(pg_catalog.=) :'I';
 ROLLBACK;
+-- ... A's own write and comment pass the ownership gate as they should ...
+BEGIN;
+SELECT paperclip.set_actor_agent(:'A', :'RA');
+UPDATE paperclip.issues SET title = 'held by A' WHERE id::text OPERATOR(pg_catalog.=) :'I';
+INSERT INTO paperclip.issue_comments (company_id, issue_id, body) VALUES (:'C', :'I', 'still mine');
+COMMIT;
+-- ... a board user's edit and audit row pass the membership check ...
+BEGIN;
+SELECT paperclip.set_actor_board('board-user');
+UPDATE paperclip.issues SET description = 'board note' WHERE id::text OPERATOR(pg_catalog.=) :'I';
+INSERT INTO paperclip.activity_log (company_id, actor_type, actor_id, action, entity_type, entity_id)
+    VALUES (:'C', 'user', 'board-user', 'issue.updated', 'issue', :'I');
+COMMIT;
+-- ... and when B's other run fails (committed, so the impostors' records
+-- would stay), the trigger finds the issues naming that run with the real
+-- "=": A's issue keeps A's run.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'B', :'RB2');
+UPDATE paperclip.heartbeat_runs SET status = 'failed' WHERE id::text OPERATOR(pg_catalog.=) :'RB2';
+SELECT right(checkout_run_id::text, 2) AS checkout FROM paperclip.issues WHERE id::text OPERATOR(pg_catalog.=) :'I';
+COMMIT;
 RESET search_path;
 RESET ROLE;
--- Every function that runs statements, and every trigger function, pins search_path.
+SELECT count(*) AS comments FROM paperclip.issue_comments WHERE issue_id = :'I';
+-- No impostor ran inside the extension: every recorded call is the role's own.
+SELECT who, what, count(*) FROM regress_evil.calls GROUP BY who, what ORDER BY who, what;
+-- Every function that runs statements pins search_path; trigger functions
+-- (above) are proven by the shadowing instead.
 SELECT p.proname
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'paperclip' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+  AND p.prorettype <> 'trigger'::regtype
   AND p.proname NOT IN ('is_issue_status', 'normalize_agent_name_key', 'run_status_is_terminal',
-                        'lock_is_sweepable', 'current_actor', 'terminal_run_statuses_changed')
+                        'lock_is_sweepable', 'current_actor')
   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false);
 
 -- 7. Inserting an issue for another company.

@@ -20,8 +20,8 @@ namespace {
 pg::SavedPlan candidates_plan(
     "SELECT i.id "
     "FROM paperclip.issues AS i "
-    "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id = i.checkout_run_id "
-    "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id = i.execution_run_id "
+    "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id" PC_EQ "i.checkout_run_id "
+    "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id" PC_EQ "i.execution_run_id "
     "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "
     "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, i.execution_run_id, er.status) "
     "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
@@ -33,9 +33,9 @@ pg::SavedPlan locked_plan(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
     "cr.agent_id, cr.company_id, cr.status, er.agent_id, er.company_id, er.status "
     "FROM paperclip.issues AS i "
-    "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id = i.checkout_run_id "
-    "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id = i.execution_run_id "
-    "WHERE i.id = ANY ($1)",
+    "LEFT JOIN paperclip.heartbeat_runs AS cr ON cr.id" PC_EQ "i.checkout_run_id "
+    "LEFT JOIN paperclip.heartbeat_runs AS er ON er.id" PC_EQ "i.execution_run_id "
+    "WHERE i.id" PC_EQ "ANY ($1)",
     {UUIDARRAYOID});
 
 pg::SavedPlan apply_plan(
@@ -44,16 +44,19 @@ pg::SavedPlan apply_plan(
     "execution_run_id = CASE WHEN u.clear_execution THEN NULL ELSE i.execution_run_id END, "
     "execution_agent_name_key = CASE WHEN u.clear_execution THEN NULL ELSE i.execution_agent_name_key END, "
     "execution_locked_at = CASE WHEN u.clear_execution THEN NULL ELSE i.execution_locked_at END, "
-    "updated_at = now() "
-    "FROM unnest($1, $2, $3) AS u(id, clear_checkout, clear_execution) "
-    "WHERE i.id = u.id",
+    "updated_at = pg_catalog.now() "
+    "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+    "AS u(id, clear_checkout, clear_execution) "
+    "WHERE i.id" PC_EQ "u.id",
     {UUIDARRAYOID, BOOLARRAYOID, BOOLARRAYOID});
 
 pg::SavedPlan audit_plan(
     "INSERT INTO paperclip.activity_log (company_id, actor_type, actor_id, action, entity_type, "
     "entity_id, details) "
-    "SELECT u.company_id, $4, $5, 'issue.stale_lock_cleared', 'issue', u.issue_id::text, u.details::jsonb "
-    "FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(company_id, issue_id, details)",
+    "SELECT u.company_id, $4, $5, 'issue.stale_lock_cleared', 'issue', u.issue_id::pg_catalog.text, "
+    "u.details::pg_catalog.jsonb "
+    "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+    "AS u(company_id, issue_id, details)",
     {UUIDARRAYOID, UUIDARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID});
 
 void add_run(std::vector<core::RunInfo>& runs, const core::OptUuid& id, const pg::Row& r, int first_col) {

@@ -52,9 +52,15 @@ private:
     TupleDesc desc_;
 };
 
+// The extension's statements name every table, function, operator and type
+// with its schema, so a caller's search_path (which the plan cache re-plans
+// under) can never change what they mean. These spell the operators.
+#define PC_EQ " OPERATOR(pg_catalog.=) "
+#define PC_NE " OPERATOR(pg_catalog.<>) "
+
 class SavedPlan {
 public:
-    // sql must be schema-qualified; types are the parameter type oids.
+    // sql must be fully schema-qualified (see PC_EQ); types are the parameter type oids.
     SavedPlan(const char* sql, std::initializer_list<Oid> types) : sql_(sql), types_(types) {}
     // Runs the plan; returns the number of rows processed. Rows of the result
     // are valid until the next SPI call.

@@ -18,39 +18,45 @@ int g_extension_writes = 0;
     "i.execution_locked_at, i.started_at"
 
 SavedPlan lock_issue_plan("SELECT " ISSUE_COLUMNS ", i FROM paperclip.issues AS i "
-                          "WHERE i.id = $1 FOR UPDATE",
+                          "WHERE i.id" PC_EQ "$1 FOR UPDATE",
                           {UUIDOID});
-SavedPlan read_issue_plan("SELECT " ISSUE_COLUMNS " FROM paperclip.issues AS i WHERE i.id = $1",
+SavedPlan read_issue_plan("SELECT " ISSUE_COLUMNS " FROM paperclip.issues AS i WHERE i.id" PC_EQ "$1",
                           {UUIDOID});
 SavedPlan lock_runs_plan("SELECT r.id, r.agent_id, r.company_id, r.status "
-                         "FROM paperclip.heartbeat_runs AS r WHERE r.id = ANY ($1) "
+                         "FROM paperclip.heartbeat_runs AS r WHERE r.id" PC_EQ "ANY ($1) "
                          "ORDER BY r.id FOR NO KEY UPDATE",
                          {UUIDARRAYOID});
 SavedPlan read_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status "
-                        "FROM paperclip.heartbeat_runs AS r WHERE r.id = $1",
+                        "FROM paperclip.heartbeat_runs AS r WHERE r.id" PC_EQ "$1",
                         {UUIDOID});
+// permissions grant tasks:manage_active_checkouts as {"tasks:manage_active_checkouts": true}
+// or {"grants": ["tasks:manage_active_checkouts", ...]}.
 SavedPlan agent_plan("SELECT a.id, a.company_id, a.status, a.name, "
-                     "coalesce(a.permissions -> 'tasks:manage_active_checkouts' = 'true'::jsonb, false) "
-                     "OR coalesce(a.permissions -> 'grants' ? 'tasks:manage_active_checkouts', false) "
-                     "FROM paperclip.agents AS a WHERE a.id = $1",
+                     "coalesce(a.permissions OPERATOR(pg_catalog.->) 'tasks:manage_active_checkouts'::pg_catalog.text"
+                     PC_EQ "'true'::pg_catalog.jsonb, false) "
+                     "OR coalesce((a.permissions OPERATOR(pg_catalog.->) 'grants'::pg_catalog.text) "
+                     "OPERATOR(pg_catalog.?) 'tasks:manage_active_checkouts'::pg_catalog.text, false) "
+                     "FROM paperclip.agents AS a WHERE a.id" PC_EQ "$1",
                      {UUIDOID});
 SavedPlan membership_plan("SELECT m.status, m.membership_role FROM paperclip.company_memberships AS m "
-                          "WHERE m.company_id = $1 AND m.principal_type = 'user' AND m.principal_id = $2",
+                          "WHERE m.company_id" PC_EQ "$1 AND m.principal_type" PC_EQ "'user'::pg_catalog.text "
+                          "AND m.principal_id" PC_EQ "$2",
                           {UUIDOID, TEXTOID});
 SavedPlan blockers_plan("SELECT r.issue_id FROM paperclip.issue_relations AS r "
-                        "JOIN paperclip.issues AS b ON b.id = r.issue_id "
-                        "WHERE r.related_issue_id = $1 AND r.type = 'blocks' AND b.status <> 'done' "
+                        "JOIN paperclip.issues AS b ON b.id" PC_EQ "r.issue_id "
+                        "WHERE r.related_issue_id" PC_EQ "$1 AND r.type" PC_EQ "'blocks'::pg_catalog.text "
+                        "AND b.status" PC_NE "'done'::pg_catalog.text "
                         "ORDER BY r.issue_id",
                         {UUIDOID});
 SavedPlan write_issue_plan(
     "UPDATE paperclip.issues AS i SET status = $2, assignee_agent_id = $3, assignee_user_id = $4, "
     "checkout_run_id = $5, execution_run_id = $6, execution_agent_name_key = $7, "
-    "execution_locked_at = $8, started_at = $9, updated_at = now() "
-    "WHERE i.id = $1 RETURNING i",
+    "execution_locked_at = $8, started_at = $9, updated_at = pg_catalog.now() "
+    "WHERE i.id" PC_EQ "$1 RETURNING i",
     {UUIDOID, TEXTOID, UUIDOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID});
 SavedPlan audit_plan(
     "INSERT INTO paperclip.activity_log (company_id, actor_type, actor_id, action, entity_type, "
-    "entity_id, agent_id, run_id, details) VALUES ($1, $2, $3, $4, 'issue', $5, $6, $7, $8::jsonb)",
+    "entity_id, agent_id, run_id, details) VALUES ($1, $2, $3, $4, 'issue', $5, $6, $7, $8::pg_catalog.jsonb)",
     {UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID});
 
 core::IssueState issue_from(const Row& r) {

@@ -48,7 +48,7 @@ void require_run_write(const core::Actor& actor, const RunRow& row) {
 // instead of a deadlock.
 pg::SavedPlan lock_issues_naming_run(
     "SELECT i.id FROM paperclip.issues AS i "
-    "WHERE i.checkout_run_id = $1 OR i.execution_run_id = $1 "
+    "WHERE i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1 "
     "FOR NO KEY UPDATE OF i NOWAIT",
     {UUIDOID});
 
@@ -78,7 +78,7 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
 
 pg::SavedPlan issues_held_by_run(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id FROM paperclip.issues AS i "
-    "WHERE i.checkout_run_id = $1 OR i.execution_run_id = $1 "
+    "WHERE i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1 "
     "FOR UPDATE OF i SKIP LOCKED",
     {UUIDOID});
 
