@@ -13,6 +13,10 @@ struct Actor {
     Uuid agent_id{};          // Agent
     OptUuid run_id;           // Agent
     Uuid agent_company_id{};  // Agent: the agent's company
+    // Agent: read with the agent row when the actor was set, for the
+    // transaction the actor holds (the ownership gate needs nothing else).
+    std::string agent_name_key;
+    bool manages_active_checkouts = false;
     std::string user_id;      // Board
     std::string role_name;    // Operator: the session's role
 
@@ -22,6 +26,12 @@ struct Actor {
         a.agent_id = agent;
         a.run_id = run;
         a.agent_company_id = company;
+        return a;
+    }
+    static Actor agent(const AgentInfo& info, const OptUuid& run, const std::string& name_key) {
+        Actor a = agent(info.id, run, info.company_id);
+        a.agent_name_key = name_key;
+        a.manages_active_checkouts = info.manages_active_checkouts;
         return a;
     }
     static Actor board(const std::string& user) {

@@ -9,12 +9,12 @@ namespace {
 const char* const kInProgress = "in_progress";
 }
 
-AgentGate agent_gate(const IssueState& current, const Actor& actor, const AgentInfo& actor_agent) {
+AgentGate agent_gate(const IssueState& current, const Actor& actor) {
     if (actor.agent_company_id != current.company_id) fail(ErrorCode::Forbidden, msg::kAgentOtherCompany);
     if (!current.assignee_agent_id) return AgentGate::Pass;
     if (*current.assignee_agent_id == actor.agent_id)
         return current.status == kInProgress ? AgentGate::CheckOwnership : AgentGate::Pass;
-    if (actor_agent.manages_active_checkouts) return AgentGate::Pass;
+    if (actor.manages_active_checkouts) return AgentGate::Pass;
     if (current.status == kInProgress)
         fail(ErrorCode::Conflict, msg::kCheckedOutByOther,
              JsonObject()

@@ -17,7 +17,7 @@ enum class AgentGate {
 
 // Upstream's assertAgentIssueMutationAllowed: an agent may write its own
 // issues; another agent's only with tasks:manage_active_checkouts.
-AgentGate agent_gate(const IssueState& current, const Actor& actor, const AgentInfo& actor_agent);
+AgentGate agent_gate(const IssueState& current, const Actor& actor);
 
 // The four lock columns: checkout_run_id, execution_run_id and the execution
 // lock's two companions.

@@ -21,7 +21,7 @@ PAPERCLIP_FUNCTION(paperclip_set_actor_agent) {
             core::fail(core::ErrorCode::Unprocessable, "Agent run belongs to another agent",
                        core::JsonObject().add("runId", run_id).add("runAgentId", run->agent_id).add("agentId", agent_id));
     }
-    pg::set_agent_actor(agent_id, run_id, agent->company_id);
+    pg::set_agent_actor(*agent, run_id);
     spi.finish();
     PG_RETURN_VOID();
 }

@@ -1,6 +1,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/vocabulary.hpp"
 #include "pg/actor_state.hpp"
 #include "pg/spi.hpp"
 #include "pg/store.hpp"
@@ -66,9 +67,8 @@ void install(const core::Actor& actor) {
 
 void register_actor_callbacks() { RegisterXactCallback(on_xact_event, nullptr); }
 
-void set_agent_actor(const core::Uuid& agent_id, const core::OptUuid& run_id,
-                     const core::Uuid& company_id) {
-    install(core::Actor::agent(agent_id, run_id, company_id));
+void set_agent_actor(const core::AgentInfo& agent, const core::OptUuid& run_id) {
+    install(core::Actor::agent(agent, run_id, core::normalize_agent_name_key(agent.name)));
 }
 
 void set_board_actor(const std::string& user_id) { install(core::Actor::board(user_id)); }

@@ -14,8 +14,7 @@ void register_actor_callbacks();
 
 // Once a transaction has an actor it keeps it: a different one is refused, so
 // SQL run later in the same transaction cannot switch identities.
-void set_agent_actor(const core::Uuid& agent_id, const core::OptUuid& run_id,
-                     const core::Uuid& company_id);
+void set_agent_actor(const core::AgentInfo& agent, const core::OptUuid& run_id);
 void set_board_actor(const std::string& user_id);
 
 // The set actor; with none set, a database operator when the current role

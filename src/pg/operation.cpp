@@ -21,15 +21,13 @@ void write_ownership_audit(const core::Actor& actor, const core::IssueState& bef
 
 std::optional<core::OwnershipDecision> check_agent_write(const core::Actor& actor,
                                                          const core::IssueState& current) {
-    const auto agent = find_agent(actor.agent_id);
-    if (!agent) core::fail(core::ErrorCode::NotFound, core::msg::kAgentNotFound);
-    if (core::agent_gate(current, actor, *agent) == core::AgentGate::Pass) return std::nullopt;
+    if (core::agent_gate(current, actor) == core::AgentGate::Pass) return std::nullopt;
     const core::Uuid run_id = core::agent_run_of(actor, std::nullopt);
     const core::RunSet runs =
         lock_runs(core::run_lock_order({current.checkout_run_id, current.execution_run_id, run_id}));
     const core::LockRules rules(run_status_partition(), runs);
     core::OwnershipDecision decision = core::decide_ownership(
-        current, actor.agent_id, run_id, core::normalize_agent_name_key(agent->name), Operation::now(), rules);
+        current, actor.agent_id, run_id, actor.agent_name_key, Operation::now(), rules);
     write_ownership_audit(actor, current, decision, run_id, "ownership_gate");
     return decision;
 }
