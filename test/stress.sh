@@ -75,9 +75,10 @@ pg_virtualenv -t -v "$PGV" \
             pg_ctlcluster "$PGVERSION" regress start || exit 11
         fi
         wait $pid; rc=$?
-        grep -E "^  t=|^stress run|VIOLATION" "$STRESS_LOGDIR/run.log" | head -60
+        grep -E "^  t=|^stress run|VIOLATION|^ERROR" "$STRESS_LOGDIR/run.log" | head -60
         [ $rc -eq 0 ] || { echo "driver exited $rc"; tail -30 "$STRESS_LOGDIR/run.log"; exit 12; }
         "$STRESS_BIN" check --ledger "$L" >"$STRESS_LOGDIR/check.log" 2>&1
+        cp "$(dirname "$PG_CLUSTER_CONF_ROOT")"/log/*.log "$STRESS_LOGDIR/postgresql.log" 2>/dev/null
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
 venv_rc=$?
