@@ -176,6 +176,11 @@ bool is_conn_state(const std::string& s) {
 bool is_expected_conflict(const std::string& s) {
     return s.size() == 5 && s[0] == 'P' && s[1] == 'C' && s[2] == '4';
 }
+// Expected errors: every PC4xx conflict, and the documented fail-fast of a run
+// DELETE when an issue naming the run is locked (55P03, README "Triggers").
+bool is_expected_error(const std::string& kind, const std::string& s) {
+    return is_expected_conflict(s) || (kind == "run_delete" && s == "55P03");
+}
 
 void sleep_for(double s) { std::this_thread::sleep_for(std::chrono::duration<double>(s)); }
 
@@ -184,6 +189,7 @@ void sleep_for(double s) { std::this_thread::sleep_for(std::chrono::duration<dou
 // ---------------------------------------------------------------------------
 struct OpCount {
     long attempted = 0, committed = 0, failed = 0, doubt = 0, skipped = 0;
+    double max_ms = 0;  // slowest attempt (lock waits included)
 };
 
 struct Ack {
@@ -211,13 +217,19 @@ struct Recorder {
         std::lock_guard<std::mutex> g(mu);
         ++(ops[kind].*member);
     }
+    void latency(const std::string& kind, Clock::time_point started) {
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        std::lock_guard<std::mutex> g(mu);
+        auto& m = ops[kind].max_ms;
+        if (ms > m) m = ms;
+    }
     void error(const std::string& kind, const std::string& state, const std::string& what) {
         std::lock_guard<std::mutex> g(mu);
         ++errors[{kind, state}];
         auto& s = samples[{kind, state}];
         if (s.empty()) s = first_line(what);
         ++messages[state + " " + first_line(what).substr(0, 120)];
-        if (!is_expected_conflict(state) && !is_conn_state(state) && state != "in_doubt")
+        if (!is_expected_error(kind, state) && !is_conn_state(state) && state != "in_doubt")
             std::cerr << "ERROR " << kind << " " << state << ": " << what << "\n";
         if (is_conn_state(state)) {
             ++conn_errors;
@@ -317,6 +329,7 @@ Outcome run_txn(Session& s, Recorder& rec, const std::string& kind, const std::f
     pqxx::connection* c = s.get();
     if (c == nullptr) return Outcome::NotRun;
     rec.count(kind, &OpCount::attempted);
+    const auto started = Clock::now();
     std::string state;
     std::string what;
     try {
@@ -334,8 +347,16 @@ Outcome run_txn(Session& s, Recorder& rec, const std::string& kind, const std::f
             rec.error(kind, "in_doubt", e.what());
             s.reset();
             return Outcome::Doubt;
+        } catch (const pqxx::sql_error& e) {
+            // A FATAL (57P01...) in answer to COMMIT: the commit record may be in the WAL.
+            if (!is_conn_state(e.sqlstate()) && c->is_open()) throw;
+            rec.count(kind, &OpCount::doubt);
+            rec.error(kind, "in_doubt", e.what());
+            s.reset();
+            return Outcome::Doubt;
         }
         rec.count(kind, &OpCount::committed);
+        rec.latency(kind, started);
         return Outcome::Committed;
     } catch (const pqxx::deadlock_detected& e) {
         state = "40P01", what = e.what();
@@ -357,6 +378,7 @@ Outcome run_txn(Session& s, Recorder& rec, const std::string& kind, const std::f
         state = "exception", what = e.what();
     }
     rec.count(kind, &OpCount::failed);
+    rec.latency(kind, started);
     rec.error(kind, state, what);
     if (is_conn_state(state) || state == "pqxx_failure" || !c->is_open()) s.reset();
     if (state_out) *state_out = state;
@@ -1033,6 +1055,10 @@ private:
                                                           "failed", "cancelled", "timed_out", "succeeded"};
         const int gen = world_.lost_generation.load();
         const bool lost = coin(0.25);
+        // Half the lost runs also lose the agent's memory of its issues (the
+        // harness crashed): no later run of the agent comes back to adopt them,
+        // so only the sweep (or a force-release) frees them once lost-N is terminal.
+        const bool forget = lost && coin(0.5);
         const std::string status = lost ? "lost-" + std::to_string(gen) : any(statuses);
         bool one_row = false;
         const Outcome out = run_txn(s_, rec_, "run_fail", [&](pqxx::work& w) {
@@ -1050,6 +1076,7 @@ private:
                 if (ag.run == a.run) ag.needs_run = true;
                 if (lost) ag.lost_runs.emplace_back(gen, a.run);
                 else ag.dead_runs.push_back(a.run);
+                if (forget) ag.held.clear();
             });
             create_run(a.idx);
         } else if (out == Outcome::Doubt) {
@@ -1216,7 +1243,37 @@ private:
 void sweeper(const Options& o, World& world, Recorder& rec, const std::atomic<bool>& stop) {
     Session s(o, "stress_op", "stress-sweeper", rec, stop);
     auto last_vocab = Clock::now();
+    // The operator registers lost-<generation> as a terminal run status: every
+    // lock of a run in that status is stale at once, and no trigger fires. Odd
+    // generations are registered just before a sweep pass (the sweep races the
+    // clients for those locks), even ones just after (so the locks stay stale
+    // for up to a sweep interval: adoption, lazy clearing and run deletion,
+    // whose ON DELETE SET NULL cascade writes issue rows, meet them).
+    auto register_status = [&](bool before_pass) {
+        const int gen = world.lost_generation.load();
+        if ((gen % 2 == 1) != before_pass) return;
+        if (std::chrono::duration<double>(Clock::now() - last_vocab).count() < o.vocab_interval) return;
+        const std::string status = "lost-" + std::to_string(gen);
+        long made_stale = 0;
+        const Outcome out = run_txn(s, rec, "terminal_status_add", [&](pqxx::work& w) {
+            made_stale = w.exec_params1("SELECT count(*) FROM paperclip.issues i JOIN paperclip.heartbeat_runs r "
+                                        "ON r.id IN (i.checkout_run_id, i.execution_run_id) WHERE r.status = $1",
+                                        status)[0]
+                             .as<long>();
+            w.exec_params("INSERT INTO paperclip.terminal_run_statuses (status, note) VALUES ($1, "
+                          "'stress: runs lost by the harness') ON CONFLICT (status) DO NOTHING",
+                          status);
+        });
+        if (out == Outcome::Committed) {
+            rec.ack("terminal_status_add", {status, std::to_string(made_stale)});
+            for (long i = 0; i < made_stale; ++i)
+                rec.count("terminal_status_add(locks made stale)", &OpCount::committed);
+            ++world.lost_generation;
+            last_vocab = Clock::now();
+        }
+    };
     while (!stop.load()) {
+        register_status(true);
         double start = 0, end = 0;
         long total = 0;
         bool drained = false;
@@ -1243,29 +1300,7 @@ void sweeper(const Options& o, World& world, Recorder& rec, const std::atomic<bo
                 rec.passes.emplace_back(start, end);
             }
         }
-        // Right after a pass, so the locks of the newly terminal runs stay
-        // stale for up to a sweep interval: adoption, lazy clearing and run
-        // deletion (whose ON DELETE SET NULL cascade writes issue rows) meet them.
-        if (std::chrono::duration<double>(Clock::now() - last_vocab).count() >= o.vocab_interval) {
-            const std::string status = "lost-" + std::to_string(world.lost_generation.load());
-            long made_stale = 0;
-            const Outcome out = run_txn(s, rec, "terminal_status_add", [&](pqxx::work& w) {
-                made_stale = w.exec_params1("SELECT count(*) FROM paperclip.issues i JOIN paperclip.heartbeat_runs r "
-                                            "ON r.id IN (i.checkout_run_id, i.execution_run_id) WHERE r.status = $1",
-                                            status)[0]
-                                 .as<long>();
-                w.exec_params("INSERT INTO paperclip.terminal_run_statuses (status, note) VALUES ($1, "
-                              "'stress: runs lost by the harness') ON CONFLICT (status) DO NOTHING",
-                              status);
-            });
-            if (out == Outcome::Committed) {
-                rec.ack("terminal_status_add", {status, std::to_string(made_stale)});
-                for (long i = 0; i < made_stale; ++i)
-                    rec.count("terminal_status_add(locks made stale)", &OpCount::committed);
-                ++world.lost_generation;
-                last_vocab = Clock::now();
-            }
-        }
+        register_status(false);
         for (double t = 0; t < o.sweep_interval && !stop.load(); t += 0.1) sleep_for(0.1);
     }
 }
@@ -1416,7 +1451,7 @@ int do_run(const Options& o) {
     out << "meta\tacks_after_last_conn_error\t" << after_restart << "\n";
     for (const auto& [k, c] : rec.ops)
         out << "op\t" << k << '\t' << c.attempted << '\t' << c.committed << '\t' << c.failed << '\t' << c.doubt << '\t'
-            << c.skipped << '\n';
+            << c.skipped << '\t' << static_cast<long>(c.max_ms) << '\n';
     for (const auto& [k, n] : rec.errors)
         out << "err\t" << std::get<0>(k) << '\t' << std::get<1>(k) << '\t' << n << '\t' << rec.samples[k] << '\n';
     for (const auto& [m, n] : rec.messages) out << "msg\t" << n << '\t' << clean(m) << '\n';
@@ -1485,10 +1520,11 @@ int do_check(const Options& o_in) {
     };
 
     // Operations per kind.
-    std::printf("\n== operations (attempted / committed / failed / in doubt / skipped)\n");
+    std::printf("\n== operations per kind\n  %-34s %9s %9s %9s %8s %8s %8s\n", "kind", "attempted", "committed",
+                "failed", "in doubt", "skipped", "max ms");
     for (const auto& f : d.ops)
-        std::printf("  %-26s %8s %8s %8s %6s %6s\n", f[1].c_str(), f[2].c_str(), f[3].c_str(), f[4].c_str(),
-                    f[5].c_str(), f[6].c_str());
+        std::printf("  %-34s %9s %9s %9s %8s %8s %8s\n", f[1].c_str(), f[2].c_str(), f[3].c_str(), f[4].c_str(),
+                    f[5].c_str(), f[6].c_str(), f.size() > 7 ? f[7].c_str() : "");
     long sweep_cleared = 0;
     for (const auto& a : acks_of("sweep")) sweep_cleared += std::stol(a.f[0]);
     std::printf("  sweep_stale_locks cleared %ld issues in %zu complete passes\n", sweep_cleared, d.passes.size());
@@ -1589,7 +1625,7 @@ int do_check(const Options& o_in) {
         const std::string line = f[1] + " " + s + " x" + f[3] + ": " + f[4];
         if (s == "40P01") dl.push_back(line);
         else if (s == "XX000") xx.push_back(line);
-        else if (is_expected_conflict(s)) continue;
+        else if (is_expected_error(f[1], s)) continue;
         else if (o.expect_crash && (is_conn_state(s) || s == "in_doubt" || s == "pqxx_failure")) continue;
         else unexpected.push_back(line);
     }
