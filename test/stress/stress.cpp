@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -143,6 +144,18 @@ std::string clean(std::string s) {  // one line, no tabs: for the ledger
     return s;
 }
 
+// Message text with every uuid replaced by <uuid>, so equal messages count together.
+std::string without_uuids(std::string s) {
+    auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    for (std::size_t i = 0; i + 36 <= s.size(); ++i) {
+        bool ok = true;
+        for (std::size_t k = 0; k < 36 && ok; ++k)
+            ok = (k == 8 || k == 13 || k == 18 || k == 23) ? s[i + k] == '-' : hex(s[i + k]);
+        if (ok) s.replace(i, 36, "<uuid>");
+    }
+    return s;
+}
+
 std::string first_line(const std::string& s) {
     auto p = s.find('\n');
     return clean(p == std::string::npos ? s : s.substr(0, p));
@@ -228,7 +241,7 @@ struct Recorder {
         ++errors[{kind, state}];
         auto& s = samples[{kind, state}];
         if (s.empty()) s = first_line(what);
-        ++messages[state + " " + first_line(what).substr(0, 120)];
+        ++messages[state + " " + without_uuids(first_line(what)).substr(0, 120)];
         if (!is_expected_error(kind, state) && !is_conn_state(state) && state != "in_doubt")
             std::cerr << "ERROR " << kind << " " << state << ": " << what << "\n";
         if (is_conn_state(state)) {
