@@ -71,6 +71,22 @@ else
     note "dump_restore: 0 passed, 1 failed"; failed=$((failed + 1)); cat "$LOGDIR/dump_restore.log"
 fi
 
+# A short concurrency stress with its invariant checker (test/stress.sh; the
+# long runs are in the README). Its last line is "N passed, N failed".
+if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
+    note "stress (${STRESS_SECONDS:-60} s, 8 clients)"
+    test/stress.sh --duration "${STRESS_SECONDS:-60}" --clients 8 >"$LOGDIR/stress.log" 2>&1
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGDIR/stress.log" | tail -1)
+    if [ -n "$line" ]; then
+        ok=${line%% passed*}; bad=${line#*passed, }; bad=${bad%% failed*}
+        note "stress: $ok passed, $bad failed"
+        passed=$((passed + ok)); failed=$((failed + bad))
+        [ "$bad" -eq 0 ] || tail -40 "$LOGDIR/stress.log"
+    else
+        note "stress: no result"; failed=$((failed + 1)); tail -40 "$LOGDIR/stress.log"
+    fi
+fi
+
 if [ "$failed" -ne 0 ]; then
     for f in regression.diffs output_iso/regression.diffs; do [ -f "$f" ] && { note "$f"; head -c 20000 "$f"; }; done
     grep -E 'FAILED|Failed|failed' "$LOGDIR/unit.log" "$LOGDIR/client.log" | head -40
