@@ -105,7 +105,11 @@ bool Row::boolean(int col) const { return !is_null(col) && DatumGetBool(datum(co
 
 void SavedPlan::prepare() {
     SPIPlanPtr plan = pg_call([&] {
-        SPIPlanPtr p = SPI_prepare(sql_, static_cast<int>(types_.size()), types_.data());
+        // A generic plan from the first execution on: the statements are key
+        // lookups whose best plan does not depend on the values, so planning
+        // once per backend is all they need (no custom plan per call).
+        SPIPlanPtr p = SPI_prepare_cursor(sql_, static_cast<int>(types_.size()), types_.data(),
+                                          CURSOR_OPT_GENERIC_PLAN);
         if (p == nullptr)
             elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql_, SPI_result_code_string(SPI_result));
         if (SPI_keepplan(p) != 0) elog(ERROR, "SPI_keepplan failed");
