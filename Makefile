@@ -49,3 +49,14 @@ test:
 # A throwaway PostgreSQL with the extension and a short session.
 demo:
 	test/demo.sh
+
+.PHONY: bench bench-small bench-profile
+# The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;
+# results in bench/results/latest/report.md. See BENCHMARKS.md.
+bench:
+	bench/run.sh
+bench-small:
+	bench/run.sh --small
+# Instruction profile under callgrind (bench/profile.sh), ~10 minutes.
+bench-profile:
+	bench/profile.sh

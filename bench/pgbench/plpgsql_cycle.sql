@@ -1,0 +1,19 @@
+-- Variant 3, PL/pgSQL (bench/plpgsql_impl.sql): the same calls on schema plpg.
+-- Client c acts as agent 10c (company c) with its live run 1000c, on a
+-- random issue of its own range of :block issues: clients never collide.
+\set agent_n :client_id * 10
+\set n :agent_n * :block + random(0, :block - 1)
+\set issue 100000000000 + :n
+\set agent 100000000000 + :agent_n
+\set run 100000000000 + :agent_n * 100
+\set company 100000000000 + :agent_n / 10
+\set t random(1, 1000000000)
+BEGIN;
+SELECT plpg.set_actor_agent(('a0000000-0000-4000-8000-' || :agent)::uuid, ('f0000000-0000-4000-8000-' || :run)::uuid);
+SELECT plpg.checkout(('e0000000-0000-4000-8000-' || :issue)::uuid, ('a0000000-0000-4000-8000-' || :agent)::uuid,
+                   '{todo}', ('f0000000-0000-4000-8000-' || :run)::uuid);
+UPDATE plpg.issues SET title = 'title ' || :t, updated_at = now()
+WHERE id = ('e0000000-0000-4000-8000-' || :issue)::uuid RETURNING *;
+SELECT plpg.release(('e0000000-0000-4000-8000-' || :issue)::uuid, ('a0000000-0000-4000-8000-' || :agent)::uuid,
+                  ('f0000000-0000-4000-8000-' || :run)::uuid);
+COMMIT;
