@@ -1,6 +1,6 @@
 # paperclip_locks — PGXS build: make, make install, make installcheck.
 EXTENSION = paperclip_locks
-EXTVERSION = 1.0
+EXTVERSION = 1.1
 MODULE_big = paperclip_locks
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))

@@ -58,6 +58,7 @@ pg_virtualenv -t -v "$PGV" \
         fi
         (cd build/cmake && ctest -L client --output-on-failure) >"'"$LOGDIR"'/client.log" 2>&1
         test/dump_restore.sh >"'"$LOGDIR"'/dump_restore.log" 2>&1
+        test/upgrade_drift.sh >"'"$LOGDIR"'/upgrade_drift.log" 2>&1
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
 
@@ -65,11 +66,16 @@ touch "$LOGDIR/regress.part" "$LOGDIR/isolation.part"
 count_pg_regress regress "$LOGDIR/regress.part"
 if ls specs/*.spec >/dev/null 2>&1; then count_pg_regress isolation "$LOGDIR/isolation.part"; fi
 count_ctest client "$LOGDIR/client.log"
-if grep -q '^dump_restore: ok' "$LOGDIR/dump_restore.log"; then
-    note "dump_restore: 1 passed, 0 failed"; passed=$((passed + 1))
-else
-    note "dump_restore: 0 passed, 1 failed"; failed=$((failed + 1)); cat "$LOGDIR/dump_restore.log"
-fi
+# Script suites: each ends with "<name>: ok" when it passed.
+count_script() {  # name -> adds one pass or one failure
+    if grep -q "^$1: ok" "$LOGDIR/$1.log" 2>/dev/null; then
+        note "$1: 1 passed, 0 failed"; passed=$((passed + 1))
+    else
+        note "$1: 0 passed, 1 failed"; failed=$((failed + 1)); tail -60 "$LOGDIR/$1.log" 2>/dev/null
+    fi
+}
+count_script dump_restore
+count_script upgrade_drift
 
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".

@@ -136,7 +136,8 @@ void ClientTest::SetUp() {
     admin_ = admin_conn();
     pqxx::work w{*admin_};
     w.exec("DROP EXTENSION IF EXISTS paperclip_locks CASCADE");
-    w.exec("CREATE EXTENSION paperclip_locks");
+    w.exec("CREATE EXTENSION paperclip_locks" +
+           (install_version().empty() ? std::string() : " VERSION " + w.quote(install_version())));
     // The group roles exist once the extension has been created.
     w.exec("GRANT paperclip_app TO " + app_role());
     w.exec("GRANT paperclip_operator TO " + operator_role());

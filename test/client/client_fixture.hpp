@@ -121,6 +121,8 @@ protected:
     static void SetUpTestSuite();
     static void TearDownTestSuite();
     void SetUp() override;
+    // The version SetUp creates the extension at; empty: the default version.
+    virtual std::string install_version() const { return {}; }
 
     static std::string database();
     static std::string conninfo();

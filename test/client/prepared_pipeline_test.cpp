@@ -27,9 +27,23 @@ protected:
     }
 };
 
-// A prepared checkout keeps working after ALTER EXTENSION ... UPDATE (1.0 is
-// the only version: a no-op update, which still takes the extension's DDL path).
-TEST_F(PreparedAndPipelined, PreparedCheckoutSurvivesAlterExtensionUpdate) {
+// The extension created at 1.0, the release before the default version.
+class PreparedAcrossUpgrade : public PreparedAndPipelined {
+protected:
+    std::string install_version() const override { return "1.0"; }
+    std::string extversion() const {
+        auto a = admin_conn();
+        pqxx::work w{*a};
+        return w.exec1("SELECT extversion FROM pg_extension WHERE extname = 'paperclip_locks'")[0].as<std::string>();
+    }
+};
+
+// A session that prepared its checkout under 1.0 keeps working after an
+// operator runs ALTER EXTENSION ... UPDATE on another connection (a real
+// 1.0 -> default-version upgrade; test/upgrade.sh runs the whole suite on an
+// upgraded database).
+TEST_F(PreparedAcrossUpgrade, PreparedCheckoutSurvivesAlterExtensionUpdate) {
+    ASSERT_EQ(extversion(), "1.0");
     insert_issue({kIssue1});
     insert_issue({kIssue2});
     auto c = app();
@@ -39,18 +53,15 @@ TEST_F(PreparedAndPipelined, PreparedCheckoutSurvivesAlterExtensionUpdate) {
     EXPECT_EQ(before[1].as<std::string>(), kRunA1);
 
     admin_exec("ALTER EXTENSION paperclip_locks UPDATE");
-    {
-        auto a = admin_conn();
-        pqxx::work w{*a};
-        EXPECT_EQ(w.exec1("SELECT extversion FROM pg_extension WHERE extname = 'paperclip_locks'")[0].as<std::string>(),
-                  "1.0");
-    }
+    EXPECT_NE(extversion(), "1.0");
 
     const pqxx::row after = prepared_checkout(*c, kIssue2, kAgentB, kRunB1, "{todo}");
     EXPECT_EQ(after[0].as<std::string>(), "in_progress");
     EXPECT_EQ(after[1].as<std::string>(), kRunB1);
     EXPECT_EQ(after[2].as<std::string>(), kRunB1);
     EXPECT_EQ(issue(kIssue2).assignee_agent_id, kAgentB);
+    // The lock taken under 1.0 is still held by its run.
+    EXPECT_EQ(issue(kIssue1).checkout_run_id, kRunA1);
 }
 
 // An operator adds a terminal status on another connection; the prepared
