@@ -59,6 +59,8 @@ pg_virtualenv -t -v "$PGV" \
         (cd build/cmake && ctest -L client --output-on-failure) >"'"$LOGDIR"'/client.log" 2>&1
         test/dump_restore.sh >"'"$LOGDIR"'/dump_restore.log" 2>&1
         test/upgrade_drift.sh >"'"$LOGDIR"'/upgrade_drift.log" 2>&1
+        test/upgrade.sh >"'"$LOGDIR"'/upgrade.log" 2>&1
+        test/upgrade_failed.sh >"'"$LOGDIR"'/upgrade_failed.log" 2>&1
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
 
@@ -76,6 +78,8 @@ count_script() {  # name -> adds one pass or one failure
 }
 count_script dump_restore
 count_script upgrade_drift
+count_script upgrade
+count_script upgrade_failed
 
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".

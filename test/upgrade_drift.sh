@@ -5,15 +5,8 @@
 # A change made to only one of sql/paperclip_locks--1.1.sql and
 # sql/paperclip_locks--1.0--1.1.sql fails this test.
 #
-# What is compared, per database:
-#   1. the extension row (version, relocatable, config tables and their filters);
-#   2. its member objects (pg_describe_object) and their initial privileges
-#      (pg_init_privs, what pg_dump treats as the extension's own ACLs);
-#   3. pg_dump of schema paperclip, schema and data, after every member is
-#      detached from the extension (ALTER EXTENSION ... DROP): pg_dump then
-#      writes each object in full -- columns in order, defaults, constraints,
-#      indexes, triggers, views, function bodies and attributes, comments,
-#      owners and GRANTs -- and the rows the scripts seed (timestamps masked).
+# What is compared: test/extension_catalog.sh (catalog rows, members, initial
+# privileges, and a pg_dump of every member object in full).
 # Then a planted difference must be detected, so the comparison can fail.
 # Runs against the server in the PG* environment; prints "upgrade_drift: ok".
 set -euo pipefail
@@ -45,56 +38,10 @@ done
 psql_db "$planted" -c "COMMENT ON VIEW paperclip.issue_locks IS 'drifted'" \
                    -c "ALTER TABLE paperclip.issues ADD COLUMN drifted boolean"
 
-describe() {  # db -> normalised description in $work/$db.txt
-    local db=$1 out=$work/$1.txt
-    psql -X -At -v ON_ERROR_STOP=1 -d "$db" >"$out" <<SQL
-SELECT 'extension ' || e.extversion || ' relocatable=' || e.extrelocatable
-       || ' schema=' || e.extnamespace::regnamespace
-FROM pg_extension e WHERE e.extname = '$ext';
-SELECT 'config ' || c.oid::regclass || ' filter=' || coalesce(e.extcondition[i], '')
-FROM pg_extension e, generate_subscripts(e.extconfig, 1) AS i, pg_class c
-WHERE e.extname = '$ext' AND c.oid = e.extconfig[i]
-ORDER BY 1;
-SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid)
-FROM pg_depend d JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-WHERE e.extname = '$ext' AND d.deptype = 'e'
-ORDER BY 1;
-SELECT 'init_privs ' || pg_describe_object(p.classoid, p.objoid, p.objsubid) || ' ' || p.privtype::text
-       || ' ' || p.initprivs::text
-FROM pg_init_privs p
-JOIN pg_depend d ON d.classid = p.classoid AND d.objid = p.objoid AND d.deptype = 'e'
-JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-WHERE e.extname = '$ext'
-ORDER BY 1;
-SQL
-    # Detach every member (the schema last), then drop the now empty extension.
-    psql_db "$db" <<SQL
-DO \$\$
-DECLARE
-    m record;
-BEGIN
-    FOR m IN
-        SELECT o.type, o.identity
-        FROM pg_depend d
-        JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
-        CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, d.objsubid) AS o
-        WHERE e.extname = '$ext' AND d.deptype = 'e'
-        ORDER BY o.type = 'schema', o.type, o.identity
-    LOOP
-        EXECUTE format('ALTER EXTENSION $ext DROP %s %s', upper(m.type), m.identity);
-    END LOOP;
-END
-\$\$;
-DROP EXTENSION $ext;
-SQL
-    pg_dump --no-tablespaces -n paperclip "$db" |
-        grep -vE '^(--|SET |SELECT pg_catalog\.set_config|\\restrict |\\unrestrict )' | sed '/^$/d' |
-        sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9.]+\+[0-9]{2}/<timestamp>/g' >>"$out"
-}
-
-describe "$fresh"; f=$work/$fresh.txt
-describe "$upgraded"; u=$work/$upgraded.txt
-describe "$planted"; p=$work/$planted.txt
+. "$(dirname "$0")/extension_catalog.sh"
+describe_extension "$fresh" "$ext" "$work/f.txt"; f=$work/f.txt
+describe_extension "$upgraded" "$ext" "$work/u.txt"; u=$work/u.txt
+describe_extension "$planted" "$ext" "$work/p.txt"; p=$work/p.txt
 lines=$(wc -l <"$f")
 # A description this short means the dump or the catalog queries saw nothing.
 [ "$lines" -gt 200 ] || { echo "upgrade_drift: description of $fresh has only $lines lines"; cat "$f"; exit 1; }
