@@ -1,14 +1,18 @@
 #include "core/access.hpp"
 
 #include "core/errors.hpp"
+#include "core/liveness.hpp"
 
 namespace paperclip::core {
 
 void require_actor(const Actor& actor) {
     if (actor.kind == Actor::Kind::None)
-        throw PcError(ErrorCode::Forbidden, "no actor is set for this transaction", {},
-                      "Call paperclip.set_actor_agent() or paperclip.set_actor_board() in the "
-                      "same transaction, or connect as a role granted paperclip_operator.");
+        throw PcError(ErrorCode::Forbidden, msg::kNoActor, {}, msg::kNoActorHint);
+}
+
+const IssueState& require_issue(const std::optional<IssueState>& issue) {
+    if (!issue) fail(ErrorCode::NotFound, msg::kIssueNotFound);
+    return *issue;
 }
 
 void require_company_write(const Actor& actor, const Uuid& company_id, const Membership* membership) {
@@ -27,6 +31,11 @@ void require_company_write(const Actor& actor, const Uuid& company_id, const Mem
     require_actor(actor);
 }
 
+void require_company_write(const Actor& actor, const Uuid& company_id,
+                           const std::optional<Membership>& membership) {
+    require_company_write(actor, company_id, membership ? &*membership : nullptr);
+}
+
 void require_board_or_operator(const Actor& actor) {
     if (actor.kind == Actor::Kind::Board || actor.kind == Actor::Kind::Operator) return;
     fail(ErrorCode::Forbidden, msg::kBoardAccessRequired);
@@ -41,21 +50,28 @@ void require_assignable_agent(const AgentInfo* agent, const Uuid& company_id) {
 
 void require_live_run_of_agent(const RunInfo* run, const Uuid& run_id, const Uuid& agent_id,
                                const RunStatusPartition& partition) {
-    if (run == nullptr)
-        fail(ErrorCode::Unprocessable, "Checkout run not found", JsonObject().add("runId", run_id));
+    if (run == nullptr) fail(ErrorCode::Unprocessable, msg::kCheckoutRunNotFound, JsonObject().add("runId", run_id));
     if (run->agent_id != agent_id)
-        fail(ErrorCode::Unprocessable, "Checkout run belongs to another agent",
+        fail(ErrorCode::Unprocessable, msg::kCheckoutRunOtherAgent,
              JsonObject().add("runId", run_id).add("runAgentId", run->agent_id).add("agentId", agent_id));
-    if (partition.is_terminal(run->status))
-        fail(ErrorCode::Unprocessable, "Checkout run is not live",
+    if (!is_live(run, partition))
+        fail(ErrorCode::Unprocessable, msg::kCheckoutRunNotLive,
              JsonObject().add("runId", run_id).add("runStatus", run->status));
+}
+
+void require_names_itself(const Actor& actor, const OptUuid& named_agent, const OptText& named_user,
+                          const std::string& message) {
+    bool other = false;
+    if (actor.is_agent()) other = named_agent ? *named_agent != actor.agent_id : named_user.has_value();
+    else if (actor.is_board()) other = named_agent.has_value() || (named_user && *named_user != actor.user_id);
+    if (other) fail(ErrorCode::Forbidden, message);
 }
 
 Uuid agent_run_of(const Actor& actor, const OptUuid& requested_run) {
     // The run is part of the agent actor: an agent acts with that run only.
     if (!actor.run_id) fail(ErrorCode::Unauthorized, msg::kRunIdRequired);
     if (requested_run && *requested_run != *actor.run_id)
-        fail(ErrorCode::Forbidden, "Agent can only act with its own run",
+        fail(ErrorCode::Forbidden, msg::kOwnRunOnly,
              JsonObject().add("actorRunId", actor.run_id).add("runId", requested_run));
     return *actor.run_id;
 }

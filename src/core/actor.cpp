@@ -1,7 +1,5 @@
 #include "core/actor.hpp"
 
-#include <algorithm>
-
 namespace paperclip::core {
 
 const char* Actor::kind_name() const {
@@ -26,15 +24,6 @@ AuditActor audit_actor_of(const Actor& actor) {
         case Actor::Kind::None: break;
     }
     return {"system", "system", std::nullopt, std::nullopt};
-}
-
-std::vector<Uuid> run_lock_order(std::initializer_list<OptUuid> ids) {
-    std::vector<Uuid> out;
-    for (const auto& id : ids)
-        if (id) out.push_back(*id);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
 }
 
 }  // namespace paperclip::core

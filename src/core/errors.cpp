@@ -2,9 +2,19 @@
 
 namespace paperclip::core {
 
-std::string sqlstate_of(ErrorCode code) {
-    return "PC" + std::to_string(static_cast<int>(code));
+const char* sqlstate_text(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::BadRequest: return "PC400";
+        case ErrorCode::Unauthorized: return "PC401";
+        case ErrorCode::Forbidden: return "PC403";
+        case ErrorCode::NotFound: return "PC404";
+        case ErrorCode::Conflict: return "PC409";
+        case ErrorCode::Unprocessable: return "PC422";
+    }
+    return "PC500";
 }
+
+std::string sqlstate_of(ErrorCode code) { return sqlstate_text(code); }
 
 void fail(ErrorCode code, const std::string& message) { throw PcError(code, message); }
 

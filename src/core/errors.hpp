@@ -1,5 +1,8 @@
-// The SQLSTATE table of SPEC §5 and the one exception type the decision core
-// throws. An application maps PCnnn straight to HTTP nnn.
+// Errors: the SQLSTATE table of SPEC §5, every message the extension raises
+// (upstream's word for word, ours), and the one exception type the decision
+// core throws. The error bridge (pg/bridge.cpp) and the tests use this file;
+// no message or SQLSTATE is spelled anywhere else. An application maps PCnnn
+// straight to HTTP nnn.
 #pragma once
 
 #include <stdexcept>
@@ -18,7 +21,9 @@ enum class ErrorCode {
     Unprocessable = 422,    // PC422
 };
 
-// "PC409" for ErrorCode::Conflict.
+// "PC409" for ErrorCode::Conflict: the five characters of the SQLSTATE (a
+// static string: the error bridge reads it without allocating).
+const char* sqlstate_text(ErrorCode code);
 std::string sqlstate_of(ErrorCode code);
 
 class PcError : public std::runtime_error {
@@ -44,8 +49,8 @@ private:
 [[noreturn]] void fail(ErrorCode code, const std::string& message, const JsonObject& details);
 [[noreturn]] void fail_validation(const std::string& field, const std::string& problem);
 
-// Messages kept word for word from upstream Paperclip (SPEC §4): defined once.
 namespace msg {
+// Upstream Paperclip's messages, word for word (SPEC §4).
 inline constexpr const char* kIssueNotFound = "Issue not found";
 inline constexpr const char* kAgentNotFound = "Agent not found";
 inline constexpr const char* kAssigneeAgentNotFound = "Assignee agent not found";
@@ -69,6 +74,38 @@ inline constexpr const char* kCheckedOutByOther = "Issue is checked out by anoth
 inline constexpr const char* kMutateOthersIssue = "Agent cannot mutate another agent's issue";
 inline constexpr const char* kInProgressNeedsAssignee = "in_progress issues require an assignee";
 inline constexpr const char* kOneAssignee = "Issue can only have one assignee";
+
+// Ours, in the style of upstream's run and ownership messages they sit next to.
+inline constexpr const char* kCheckoutRunNotFound = "Checkout run not found";
+inline constexpr const char* kCheckoutRunOtherAgent = "Checkout run belongs to another agent";
+inline constexpr const char* kCheckoutRunNotLive = "Checkout run is not live";
+inline constexpr const char* kAgentRunNotFound = "Agent run not found";
+inline constexpr const char* kAgentRunOtherAgent = "Agent run belongs to another agent";
+inline constexpr const char* kExecutionRunNotFound = "Execution run not found";
+inline constexpr const char* kExecutionRunOtherCompany = "Execution run belongs to another company";
+inline constexpr const char* kOwnRunOnly = "Agent can only act with its own run";
+inline constexpr const char* kActAsItself = "Agent can only act as itself";
+inline constexpr const char* kReleaseAsItself = "Agent can only release as itself";
+inline constexpr const char* kCommentAsItself = "Agent can only comment as itself";
+inline constexpr const char* kBoardCommentAsItself = "Board user can only comment as itself";
+inline constexpr const char* kCommentOtherCompany = "Comment must belong to the issue's company";
+inline constexpr const char* kOtherAgentsRun = "Agent cannot modify another agent's run";
+inline constexpr const char* kAgentsCannotModify = "Agents cannot modify ";  // + the table's name
+
+// Ours, PostgreSQL style: lower case, detail and hint as sentences.
+inline constexpr const char* kNoActor = "no actor is set for this transaction";
+inline constexpr const char* kNoActorHint =
+    "Call paperclip.set_actor_agent() or paperclip.set_actor_board() in the same transaction, or "
+    "connect as a role granted paperclip_operator.";
+inline constexpr const char* kActorAlreadySet = "the actor of this transaction is already set";
+inline constexpr const char* kActorAlreadySetHint = "An actor holds until the transaction commits or aborts.";
+inline constexpr const char* kLockColumnsDirect = "lock columns change only through paperclip functions";
+inline constexpr const char* kLockColumnsDirectHint = "Use paperclip.checkout(), release() or admin_force_release().";
+inline constexpr const char* kSweepNeedsOperator = "sweep_stale_locks requires the database operator privilege";
+inline constexpr const char* kSweepNeedsOperatorHint = "Run it without an actor, as a role granted paperclip_operator.";
+inline constexpr const char* kAuditAppendOnly = "activity_log is append-only";
+inline constexpr const char* kAuditAppendOnlyHint = "Audit rows are never updated, deleted or truncated.";
+inline constexpr const char* kAuditOwnName = "audit rows are written in the actor's own name";
 }  // namespace msg
 
 }  // namespace paperclip::core

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json.hpp"
 #include "core/uuid.hpp"
 
 namespace paperclip::core {
@@ -97,5 +98,11 @@ struct Membership {
 
 // The run ids to lock for an issue, deduplicated, in ascending order (SPEC §7).
 std::vector<Uuid> run_lock_order(std::initializer_list<OptUuid> ids);
+
+// A lock column is free for run `run` when empty or already naming it.
+inline bool lock_free_for(const OptUuid& lock, const OptUuid& run) { return !lock || (run && *lock == *run); }
+
+// The details object of 409 Issue checkout conflict / Issue run ownership conflict.
+JsonObject lock_details(const IssueState& issue);
 
 }  // namespace paperclip::core

@@ -6,7 +6,8 @@ namespace paperclip::core {
 
 const std::vector<std::string>& issue_statuses() {
     static const std::vector<std::string> statuses = {
-        "backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"};
+        status::kBacklog,    status::kTodo, status::kInProgress, status::kInReview,
+        status::kBlocked,    status::kDone, status::kCancelled};
     return statuses;
 }
 
@@ -21,8 +22,10 @@ const std::vector<std::string>& builtin_terminal_run_statuses() {
     return statuses;
 }
 
-RunStatusPartition::RunStatusPartition()
-    : terminal_(builtin_terminal_run_statuses().begin(), builtin_terminal_run_statuses().end()) {}
+RunStatusPartition RunStatusPartition::seed() {
+    const auto& s = builtin_terminal_run_statuses();
+    return RunStatusPartition(std::set<std::string>(s.begin(), s.end()));
+}
 
 RunStatusPartition::RunStatusPartition(std::set<std::string> terminal)
     : terminal_(std::move(terminal)) {}

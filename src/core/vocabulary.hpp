@@ -1,5 +1,5 @@
-// The vocabularies of SPEC §2: issue statuses, the terminal/holding partition of
-// run statuses, and the normalized agent name key.
+// The vocabularies of SPEC §2: issue statuses, the terminal-status set of run
+// statuses, and the normalized agent name key.
 #pragma once
 
 #include <set>
@@ -8,28 +8,36 @@
 
 namespace paperclip::core {
 
+// The issue statuses, by name.
+namespace status {
+inline constexpr const char* kBacklog = "backlog";
+inline constexpr const char* kTodo = "todo";
+inline constexpr const char* kInProgress = "in_progress";
+inline constexpr const char* kInReview = "in_review";
+inline constexpr const char* kBlocked = "blocked";
+inline constexpr const char* kDone = "done";
+inline constexpr const char* kCancelled = "cancelled";
+}  // namespace status
+
 const std::vector<std::string>& issue_statuses();
 bool is_issue_status(const std::string& status);
 
-// The run statuses that release a lock, as shipped in 1.0. Operators add more in
-// paperclip.terminal_run_statuses; RunStatusPartition is built from that table.
+// The seed of paperclip.terminal_run_statuses: the rows the install script
+// inserts (a unit test and the vocabulary regression test prove they are the
+// same). At run time the table is the only source: RunStatusPartition is
+// built from it (pg/terminal_statuses.cpp), so operators can add statuses.
 const std::vector<std::string>& builtin_terminal_run_statuses();
 
-// Splits the run-status domain into "terminal" (holds nothing) and "holding".
-// A missing run counts as terminal; every status not known to be terminal --
-// including ones nobody has seen yet -- holds, because releasing a lock a live
-// run still needs is worse than waiting for it.
+// The terminal run statuses. Run liveness itself is decided by is_live()
+// (core/liveness.hpp), which asks this set.
 class RunStatusPartition {
 public:
-    RunStatusPartition();  // the built-in set
+    // The seed list alone: for tests and tools. The extension builds its set
+    // from the table (pg::run_status_partition()).
+    static RunStatusPartition seed();
     explicit RunStatusPartition(std::set<std::string> terminal);
 
     bool is_terminal(const std::string& status) const { return terminal_.count(status) != 0; }
-    // nullptr means "no such run".
-    bool is_terminal_or_missing(const std::string* status) const {
-        return status == nullptr || is_terminal(*status);
-    }
-    bool holds(const std::string& status) const { return !is_terminal(status); }
     const std::set<std::string>& terminal_statuses() const { return terminal_; }
 
 private:

@@ -5,17 +5,13 @@
 
 namespace paperclip::core {
 
-namespace {
-const char* const kInProgress = "in_progress";
-}
-
 AgentGate agent_gate(const IssueState& current, const Actor& actor) {
     if (actor.agent_company_id != current.company_id) fail(ErrorCode::Forbidden, msg::kAgentOtherCompany);
     if (!current.assignee_agent_id) return AgentGate::Pass;
     if (*current.assignee_agent_id == actor.agent_id)
-        return current.status == kInProgress ? AgentGate::CheckOwnership : AgentGate::Pass;
+        return current.status == status::kInProgress ? AgentGate::CheckOwnership : AgentGate::Pass;
     if (actor.manages_active_checkouts) return AgentGate::Pass;
-    if (current.status == kInProgress)
+    if (current.status == status::kInProgress)
         fail(ErrorCode::Conflict, msg::kCheckedOutByOther,
              JsonObject()
                  .add("issueId", current.id)
@@ -39,13 +35,13 @@ bool lock_columns_differ(const IssueState& a, const IssueState& b) {
 
 void refuse_direct_lock_write(const Actor& actor) {
     if (actor.is_operator()) return;
-    throw PcError(ErrorCode::Forbidden, "lock columns change only through paperclip functions",
+    throw PcError(ErrorCode::Forbidden, msg::kLockColumnsDirect,
                   JsonObject()
                       .add("columns", std::vector<std::string>{"checkout_run_id", "execution_run_id",
                                                                "execution_agent_name_key",
                                                                "execution_locked_at"})
                       .str(),
-                  "Use paperclip.checkout(), release() or admin_force_release().");
+                  msg::kLockColumnsDirectHint);
 }
 
 IssueState apply_issue_rules(const IssueState* previous, IssueState row, bool keep_lock_columns,
@@ -58,28 +54,28 @@ IssueState apply_issue_rules(const IssueState* previous, IssueState row, bool ke
     const bool assignee_changed = previous != nullptr &&
                                   (previous->assignee_agent_id != row.assignee_agent_id ||
                                    previous->assignee_user_id != row.assignee_user_id);
-    const bool entering_in_progress = row.status == kInProgress && status_changed;
-    if (row.status == kInProgress && (entering_in_progress || assignee_changed) &&
+    const bool entering_in_progress = row.status == status::kInProgress && status_changed;
+    if (row.status == status::kInProgress && (entering_in_progress || assignee_changed) &&
         !row.assignee_agent_id && !row.assignee_user_id)
         fail(ErrorCode::Unprocessable, msg::kInProgressNeedsAssignee);
 
     // Leaving in_progress, or a new assignee, ends every claim a run had.
     if (previous != nullptr && !keep_lock_columns &&
-        ((previous->status == kInProgress && row.status != kInProgress) || assignee_changed))
+        ((previous->status == status::kInProgress && row.status != status::kInProgress) || assignee_changed))
         row.clear_all_locks();
 
     if (status_changed) {
         const bool stamped = [&] {
             return previous != nullptr && previous->started_at != row.started_at;
         }();
-        if (row.status == kInProgress && !stamped && (previous != nullptr || !row.started_at))
+        if (row.status == status::kInProgress && !stamped && (previous != nullptr || !row.started_at))
             row.started_at = now;
-        if (row.status == "done") {
+        if (row.status == status::kDone) {
             if (!row.completed_at || (previous && previous->completed_at == row.completed_at)) row.completed_at = now;
         } else {
             row.completed_at.reset();
         }
-        if (row.status == "cancelled") {
+        if (row.status == status::kCancelled) {
             if (!row.cancelled_at || (previous && previous->cancelled_at == row.cancelled_at)) row.cancelled_at = now;
         } else {
             row.cancelled_at.reset();

@@ -1,39 +1,37 @@
 // paperclip.set_actor_agent, set_actor_board, current_actor (SPEC §3).
 #include "core/errors.hpp"
+#include "entry_points.hpp"
 #include "pg/args.hpp"
 #include "pg/operation.hpp"
 
-using namespace paperclip;
+namespace paperclip::functions {
 
-PAPERCLIP_FUNCTION(paperclip_set_actor_agent) {
+Datum set_actor_agent(FunctionCallInfo fcinfo) {
     const core::Uuid agent_id = pg::arg_uuid(fcinfo, 0, "agentId");
     const core::OptUuid run_id = pg::arg_opt_uuid(fcinfo, 1);
-    pg::SpiSession spi;
-    pg::AsExtensionOwner as_owner;
+    pg::OwnerScope scope;
     const auto agent = pg::find_agent(agent_id);
     if (!agent) core::fail(core::ErrorCode::NotFound, core::msg::kAgentNotFound);
     if (run_id) {
         const auto run = pg::read_run(*run_id);
-        if (!run)
-            core::fail(core::ErrorCode::Unprocessable, "Agent run not found",
-                       core::JsonObject().add("runId", run_id));
+        if (!run) core::fail(core::ErrorCode::Unprocessable, core::msg::kAgentRunNotFound, core::JsonObject().add("runId", run_id));
         if (run->agent_id != agent_id)
-            core::fail(core::ErrorCode::Unprocessable, "Agent run belongs to another agent",
+            core::fail(core::ErrorCode::Unprocessable, core::msg::kAgentRunOtherAgent,
                        core::JsonObject().add("runId", run_id).add("runAgentId", run->agent_id).add("agentId", agent_id));
     }
     pg::set_agent_actor(*agent, run_id);
-    spi.finish();
+    scope.finish();
     PG_RETURN_VOID();
 }
 
-PAPERCLIP_FUNCTION(paperclip_set_actor_board) {
+Datum set_actor_board(FunctionCallInfo fcinfo) {
     const std::string user_id = pg::arg_text(fcinfo, 0, "userId");
     if (user_id.empty()) core::fail_validation("userId", "must not be empty");
     pg::set_board_actor(user_id);
     PG_RETURN_VOID();
 }
 
-PAPERCLIP_FUNCTION(paperclip_current_actor) {
+Datum current_actor(FunctionCallInfo fcinfo) {
     const core::Actor actor = pg::current_actor();
     const bool agent = actor.is_agent();
     pg::SpiSession spi;
@@ -48,3 +46,5 @@ PAPERCLIP_FUNCTION(paperclip_current_actor) {
     spi.finish();
     return out;
 }
+
+}  // namespace paperclip::functions

@@ -1,26 +1,32 @@
 // SQL faces of the vocabularies (SPEC §2), so SQL and C++ share one definition.
+#include "core/liveness.hpp"
 #include "core/vocabulary.hpp"
+#include "entry_points.hpp"
 #include "pg/args.hpp"
 #include "pg/spi.hpp"
 #include "pg/terminal_statuses.hpp"
 
-using namespace paperclip;
+namespace paperclip::functions {
 
 // Used by the CHECK constraint on issues.status.
-PAPERCLIP_FUNCTION(paperclip_is_issue_status) {
+Datum is_issue_status(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     PG_RETURN_BOOL(core::is_issue_status(pg::arg_text(fcinfo, 0, "status")));
 }
 
-// NULL (no such run) counts as terminal.
-PAPERCLIP_FUNCTION(paperclip_run_status_is_terminal) {
+// A run in this status (NULL: no such run) holds nothing -- asked of the one
+// liveness rule, for a run known only by its status.
+Datum run_status_is_terminal(FunctionCallInfo fcinfo) {
     const core::OptText status = pg::arg_opt_text(fcinfo, 0);
-    const bool terminal = pg::run_status_partition().is_terminal_or_missing(status ? &*status : nullptr);
-    PG_RETURN_BOOL(terminal);
+    core::RunInfo run;
+    if (status) run.status = *status;
+    PG_RETURN_BOOL(!core::is_live(status ? &run : nullptr, pg::run_status_partition()));
 }
 
-PAPERCLIP_FUNCTION(paperclip_normalize_agent_name_key) {
+Datum normalize_agent_name_key(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
     const std::string key = core::normalize_agent_name_key(pg::arg_text(fcinfo, 0, "name"));
     PG_RETURN_TEXT_P(pg::pg_call([&] { return cstring_to_text_with_len(key.data(), key.size()); }));
 }
+
+}  // namespace paperclip::functions

@@ -4,7 +4,7 @@
 #include "core/vocabulary.hpp"
 #include "pg/actor_state.hpp"
 #include "pg/spi.hpp"
-#include "pg/store.hpp"
+#include "pg/issue_rows.hpp"
 
 namespace paperclip::pg {
 

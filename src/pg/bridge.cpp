@@ -18,9 +18,10 @@ const char* copy_nothrow(const std::string& s, const char* fallback) {
     return out;
 }
 
+// The SQLSTATE of core's table (core::sqlstate_text), packed for errcode().
 int pc_sqlstate(core::ErrorCode code) {
-    const int n = static_cast<int>(code);
-    return MAKE_SQLSTATE('P', 'C', '0' + n / 100, '0' + (n / 10) % 10, '0' + n % 10);
+    const char* s = core::sqlstate_text(code);
+    return MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]);
 }
 
 }  // namespace

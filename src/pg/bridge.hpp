@@ -64,13 +64,11 @@ Datum invoke(EntryBody body, FunctionCallInfo fcinfo);
 
 }  // namespace paperclip::pg
 
-// Declares an SQL-callable function whose body is C++ run under invoke().
-#define PAPERCLIP_FUNCTION(name)                                                        \
+// Exports a named C++ entry point (Datum entry(FunctionCallInfo)) as the
+// SQL-callable C symbol `symbol`, run under invoke(). src/module.cpp exports
+// every entry point with it, one line each.
+#define PAPERCLIP_EXPORT(symbol, entry)                                                  \
     extern "C" {                                                                        \
-    PG_FUNCTION_INFO_V1(name);                                                          \
-    }                                                                                   \
-    static Datum name##_body(FunctionCallInfo fcinfo);                                  \
-    extern "C" Datum name(PG_FUNCTION_ARGS) {                                           \
-        return paperclip::pg::invoke(name##_body, fcinfo);                              \
-    }                                                                                   \
-    static Datum name##_body(FunctionCallInfo fcinfo)
+    PG_FUNCTION_INFO_V1(symbol);                                                        \
+    Datum symbol(PG_FUNCTION_ARGS) { return paperclip::pg::invoke(entry, fcinfo); }     \
+    }

@@ -3,6 +3,7 @@
 
 #include "core/errors.hpp"
 #include "pg/spi.hpp"
+#include "pg/tables.hpp"
 
 namespace paperclip::pg {
 
@@ -104,14 +105,16 @@ core::OptTimestamp Row::opt_timestamp(int col) const {
 bool Row::boolean(int col) const { return !is_null(col) && DatumGetBool(datum(col)); }
 
 void SavedPlan::prepare() {
+    const std::string resolved = resolve_tables(sql_);
+    const char* sql = resolved.c_str();
     SPIPlanPtr plan = pg_call([&] {
         // A generic plan from the first execution on: the statements are key
         // lookups whose best plan does not depend on the values, so planning
         // once per backend is all they need (no custom plan per call).
-        SPIPlanPtr p = SPI_prepare_cursor(sql_, static_cast<int>(types_.size()), types_.data(),
+        SPIPlanPtr p = SPI_prepare_cursor(sql, static_cast<int>(types_.size()), types_.data(),
                                           CURSOR_OPT_GENERIC_PLAN);
         if (p == nullptr)
-            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql_, SPI_result_code_string(SPI_result));
+            elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
         if (SPI_keepplan(p) != 0) elog(ERROR, "SPI_keepplan failed");
         return p;
     });

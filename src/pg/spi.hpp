@@ -60,7 +60,8 @@ private:
 
 class SavedPlan {
 public:
-    // sql must be fully schema-qualified (see PC_EQ); types are the parameter type oids.
+    // sql names tables as {placeholders} (pg/tables.hpp) and everything else
+    // schema-qualified (see PC_EQ); types are the parameter type oids.
     SavedPlan(const char* sql, std::initializer_list<Oid> types) : sql_(sql), types_(types) {}
     // Runs the plan; returns the number of rows processed. Rows of the result
     // are valid until the next SPI call.

@@ -2,16 +2,18 @@
 // someone else's name.
 #include "core/errors.hpp"
 #include "pg/issue_tuple.hpp"
+#include "entry_points.hpp"
 #include "pg/operation.hpp"
 #include "pg/trigger.hpp"
 
-using namespace paperclip;
+namespace paperclip::triggers {
 
-PAPERCLIP_FUNCTION(paperclip_activity_log_guard) {
+
+Datum activity_log_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "activity_log_guard");
     if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
-        throw core::PcError(core::ErrorCode::Forbidden, "activity_log is append-only", {},
-                            "Audit rows are never updated, deleted or truncated.");
+        throw core::PcError(core::ErrorCode::Forbidden, core::msg::kAuditAppendOnly, {},
+                            core::msg::kAuditAppendOnlyHint);
     if (pg::extension_write_in_progress()) return PointerGetDatum(td->tg_trigtuple);
     const core::Actor actor = pg::current_actor();
     if (actor.is_operator()) return PointerGetDatum(td->tg_trigtuple);
@@ -24,7 +26,7 @@ PAPERCLIP_FUNCTION(paperclip_activity_log_guard) {
     const core::OptUuid company_id = pg::uuid_column(row, desc, pg::column_of(desc, "company_id"));
     const core::AuditActor who = core::audit_actor_of(actor);
     if (actor_type != who.actor_type || actor_id != who.actor_id)
-        core::fail(core::ErrorCode::Forbidden, "audit rows are written in the actor's own name",
+        core::fail(core::ErrorCode::Forbidden, core::msg::kAuditOwnName,
                    core::JsonObject()
                        .add("actorType", actor_type)
                        .add("actorId", actor_id)
@@ -32,10 +34,11 @@ PAPERCLIP_FUNCTION(paperclip_activity_log_guard) {
                        .add("expectedActorId", who.actor_id));
     if (!company_id) core::fail_validation("companyId", "must not be null");
     {
-        pg::SpiSession spi;
-        pg::AsExtensionOwner as_owner;
+        pg::OwnerScope scope;
         pg::require_company_write_access(actor, *company_id);
-        spi.finish();
+        scope.finish();
     }
     return PointerGetDatum(row);
 }
+
+}  // namespace paperclip::triggers

@@ -7,12 +7,14 @@
 
 #include "core/errors.hpp"
 #include "pg/issue_tuple.hpp"
+#include "entry_points.hpp"
 #include "pg/operation.hpp"
 #include "pg/trigger.hpp"
 
-using namespace paperclip;
+namespace paperclip::triggers {
 
-PAPERCLIP_FUNCTION(paperclip_company_scope_guard) {
+
+Datum company_scope_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "company_scope_guard");
     if (td->tg_trigger->tgnargs < 2) throw std::logic_error("company_scope_guard needs two arguments");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
@@ -23,7 +25,7 @@ PAPERCLIP_FUNCTION(paperclip_company_scope_guard) {
     const bool agents_may_write = std::string(td->tg_trigger->tgargs[1]) == "agents_may_write";
     const char* table = SPI_getrelname(td->tg_relation);
     if (actor.is_agent() && !agents_may_write)
-        core::fail(core::ErrorCode::Forbidden, std::string("Agents cannot modify ") + table);
+        core::fail(core::ErrorCode::Forbidden, std::string(core::msg::kAgentsCannotModify) + table);
 
     TupleDesc desc = td->tg_relation->rd_att;
     const int col = pg::column_of(desc, company_column);
@@ -32,11 +34,12 @@ PAPERCLIP_FUNCTION(paperclip_company_scope_guard) {
         TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? pg::uuid_column(td->tg_newtuple, desc, col) : current;
     if (!current || !proposed) core::fail_validation("companyId", "must not be null");
     {
-        pg::SpiSession spi;
-        pg::AsExtensionOwner as_owner;
+        pg::OwnerScope scope;
         pg::require_company_write_access(actor, *current);
         if (*proposed != *current) pg::require_company_write_access(actor, *proposed);
-        spi.finish();
+        scope.finish();
     }
     return PointerGetDatum(pg::unchanged_row(td));
 }
+
+}  // namespace paperclip::triggers

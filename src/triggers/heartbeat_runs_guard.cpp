@@ -6,10 +6,12 @@
 
 #include "core/errors.hpp"
 #include "pg/issue_tuple.hpp"
+#include "entry_points.hpp"
 #include "pg/operation.hpp"
 #include "pg/trigger.hpp"
 
-using namespace paperclip;
+namespace paperclip::triggers {
+
 
 namespace {
 
@@ -26,7 +28,7 @@ RunRow run_row(HeapTuple tuple, TupleDesc desc) {
 void require_run_write(const core::Actor& actor, const RunRow& row) {
     if (actor.is_agent()) {
         if (row.agent_id != actor.agent_id)
-            core::fail(core::ErrorCode::Forbidden, "Agent cannot modify another agent's run",
+            core::fail(core::ErrorCode::Forbidden, core::msg::kOtherAgentsRun,
                        core::JsonObject().add("runAgentId", row.agent_id).add("actorAgentId", actor.agent_id));
         if (row.company_id != actor.agent_company_id)
             core::fail(core::ErrorCode::Forbidden, core::msg::kAgentOtherCompany);
@@ -37,28 +39,16 @@ void require_run_write(const core::Actor& actor, const RunRow& row) {
 }
 
 // Deleting a run nulls the lock columns naming it through the foreign keys'
-// ON DELETE SET NULL cascade, which runs at the end of the DELETE statement,
-// after this run row (and maybe others) is locked: the reverse of SPEC §7's
-// order. A function that holds such an issue row and waits for this run row
-// would deadlock with the cascade (and could be the one aborted). So the
-// issue rows naming the run are locked here, before the run row is deleted,
-// without waiting (FOR NO KEY UPDATE, the lock the cascade's UPDATE takes): the
-// cascade then only touches rows this transaction holds, and an issue row
-// another transaction holds fails the DELETE at once with 55P03 (retry)
-// instead of a deadlock.
-pg::SavedPlan lock_issues_naming_run(
-    "SELECT i.id FROM paperclip.issues AS i "
-    "WHERE i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1 "
-    "FOR NO KEY UPDATE OF i NOWAIT",
-    {UUIDOID});
-
+// ON DELETE SET NULL cascade, in the reverse of SPEC §7's order: the issues
+// naming the run are locked first, without waiting
+// (pg::lock_issues_naming_run_nowait explains why); one another transaction
+// holds fails the DELETE at once with 55P03, with a message saying so.
 void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
     const core::OptUuid run_id = pg::uuid_column(run, desc, pg::column_of(desc, "id"));
     if (!run_id) return;
-    pg::SpiSession spi;
-    pg::AsExtensionOwner as_owner;
+    pg::OwnerScope scope;
     try {
-        lock_issues_naming_run.run({pg::p_uuid(run_id)});
+        pg::lock_issues_naming_run_nowait(*run_id);
     } catch (const pg::PgError& e) {
         ErrorData* data = e.data();
         if (data == nullptr || data->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE) throw;
@@ -73,18 +63,12 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
         });
         throw;
     }
-    spi.finish();
+    scope.finish();
 }
-
-pg::SavedPlan issues_held_by_run(
-    "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id FROM paperclip.issues AS i "
-    "WHERE i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1 "
-    "FOR UPDATE OF i SKIP LOCKED",
-    {UUIDOID});
 
 }  // namespace
 
-PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
+Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
@@ -96,15 +80,14 @@ PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
     TupleDesc desc = td->tg_relation->rd_att;
     const RunRow current = run_row(td->tg_trigtuple, desc);
     {
-        pg::SpiSession spi;
-        pg::AsExtensionOwner as_owner;
+        pg::OwnerScope scope;
         require_run_write(actor, current);
         if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
             const RunRow proposed = run_row(td->tg_newtuple, desc);
             if (proposed.agent_id != current.agent_id || proposed.company_id != current.company_id)
                 require_run_write(actor, proposed);
         }
-        spi.finish();
+        scope.finish();
     }
     if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
     return PointerGetDatum(pg::unchanged_row(td));
@@ -117,30 +100,20 @@ PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_guard) {
 // That session is either one of the functions, which waits for this run row
 // and then sees it terminal and clears it, or anything else, after which the
 // next function call or sweep clears the lock. No wait, so no deadlock.
-PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_released) {
+Datum heartbeat_runs_released(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_released");
     TupleDesc desc = td->tg_relation->rd_att;
     const core::OptUuid run_id = pg::uuid_column(td->tg_newtuple, desc, pg::column_of(desc, "id"));
     const core::OptText status = pg::text_column(td->tg_newtuple, desc, pg::column_of(desc, "status"));
     const core::Actor actor = pg::current_actor();
-    pg::SpiSession spi;
-    pg::AsExtensionOwner as_owner;
+    pg::OwnerScope scope;
     const core::RunStatusPartition& partition = pg::run_status_partition();
-    if (run_id && status && partition.is_terminal(*status)) {
-        const auto n = issues_held_by_run.run({pg::p_uuid(run_id)});
-        std::vector<core::IssueState> held;
-        for (std::uint64_t i = 0; i < n; ++i) {
-            const pg::Row r = issues_held_by_run.row(i);
-            core::IssueState s;
-            s.id = r.uuid(1);
-            s.company_id = r.uuid(2);
-            s.checkout_run_id = r.opt_uuid(3);
-            s.execution_run_id = r.opt_uuid(4);
-            held.push_back(s);
-        }
-        for (const auto& brief : held) {
+    core::RunInfo run;
+    if (status) run.status = *status;
+    if (run_id && status && !core::is_live(&run, partition)) {
+        for (const core::Uuid& id : pg::lock_issues_held_by_run(*run_id)) {
             // Full row (already locked by this transaction), the other holder read without a lock.
-            const auto issue = pg::read_issue(brief.id);
+            const auto issue = pg::read_issue(id);
             if (!issue) continue;
             std::vector<core::RunInfo> run_rows;
             for (const auto& other : {issue->checkout_run_id, issue->execution_run_id}) {
@@ -149,13 +122,11 @@ PAPERCLIP_FUNCTION(paperclip_heartbeat_runs_released) {
             }
             const core::RunSet runs(std::move(run_rows));
             const core::LockRules rules(partition, runs);
-            core::IssueState cleared = *issue;
-            const auto clearings = rules.clear_terminal_locks(cleared);
-            if (clearings.empty()) continue;
-            pg::write_issue(cleared);
-            pg::write_clearings(actor, *issue, clearings, "run_terminal");
+            pg::apply(actor, core::clear_stale_locks(*issue, rules, core::StaleLock::Both, "run_terminal"));
         }
     }
-    spi.finish();
+    scope.finish();
     return PointerGetDatum(nullptr);
 }
+
+}  // namespace paperclip::triggers

@@ -3,12 +3,14 @@
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
+#include "entry_points.hpp"
 #include "pg/operation.hpp"
 #include "pg/trigger.hpp"
 
-using namespace paperclip;
+namespace paperclip::triggers {
 
-PAPERCLIP_FUNCTION(paperclip_issue_comments_guard) {
+
+Datum issue_comments_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "issue_comments_guard");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
@@ -28,27 +30,26 @@ PAPERCLIP_FUNCTION(paperclip_issue_comments_guard) {
     if (!issue_id) core::fail_validation("issueId", "must not be null");
 
     {
-        pg::SpiSession spi;
-        pg::AsExtensionOwner as_owner;
+        pg::OwnerScope scope;
         // The issue row first, then (in the gate) its runs.
-        const pg::LockedIssue issue = pg::lock_issue_or_404(*issue_id);
-        if (company_id != issue.state.company_id)
-            core::fail(core::ErrorCode::Unprocessable, "Comment must belong to the issue's company",
+        const auto locked = pg::lock_issue(*issue_id);
+        const std::optional<core::IssueState> found = locked ? std::optional(locked->state) : std::nullopt;
+        const core::IssueState& issue_state = core::require_issue(found);
+        if (company_id != issue_state.company_id)
+            core::fail(core::ErrorCode::Unprocessable, core::msg::kCommentOtherCompany,
                        core::JsonObject().add("issueId", issue_id).add("companyId", company_id));
-        pg::require_company_write_access(actor, issue.state.company_id);
-        if (actor.is_agent()) {
-            if (author_agent != actor.agent_id && (author_agent || author_user))
-                core::fail(core::ErrorCode::Forbidden, "Agent can only comment as itself");
-            if (auto decision = pg::check_agent_write(actor, issue.state))
-                if (decision->changed) pg::write_issue(decision->result);
-        } else if (actor.is_board()) {
-            if (author_agent || (author_user && *author_user != actor.user_id))
-                core::fail(core::ErrorCode::Forbidden, "Board user can only comment as itself");
-        }
-        spi.finish();
+        pg::require_company_write_access(actor, issue_state.company_id);
+        core::require_names_itself(actor, author_agent, author_user,
+                                   actor.is_agent() ? core::msg::kCommentAsItself : core::msg::kBoardCommentAsItself);
+        if (actor.is_agent())
+            if (auto outcome = pg::check_agent_write(actor, issue_state))
+                if (outcome->write) pg::write_issue(outcome->result);
+        scope.finish();
     }
     // Fill in the author from the actor.
     if (actor.is_agent() && !author_agent) row = pg::replace_uuid_column(row, desc, author_agent_col, actor.agent_id);
     if (actor.is_board() && !author_user) row = pg::replace_text_column(row, desc, author_user_col, actor.user_id);
     return PointerGetDatum(row);
 }
+
+}  // namespace paperclip::triggers

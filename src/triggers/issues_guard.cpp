@@ -5,10 +5,12 @@
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
+#include "entry_points.hpp"
 #include "pg/operation.hpp"
 #include "pg/trigger.hpp"
 
-using namespace paperclip;
+namespace paperclip::triggers {
+
 
 namespace {
 
@@ -40,7 +42,7 @@ void copy_lock_columns(core::IssueState& to, const core::IssueState& from) {
 
 }  // namespace
 
-PAPERCLIP_FUNCTION(paperclip_issues_guard) {
+Datum issues_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "issues_guard");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
 
@@ -64,8 +66,7 @@ PAPERCLIP_FUNCTION(paperclip_issues_guard) {
 
     std::optional<core::IssueState> result;
     {
-        pg::SpiSession spi;
-        pg::AsExtensionOwner as_owner;
+        pg::OwnerScope scope;
         if (!is_insert && !is_delete && lock_write && is_run_deletion_cascade(current, proposed)) {
             // The foreign key's ON DELETE SET NULL, under whatever actor deleted the run.
             result = core::apply_issue_rules(&current, proposed, true, pg::Operation::now());
@@ -81,9 +82,11 @@ PAPERCLIP_FUNCTION(paperclip_issues_guard) {
             if (!is_delete)
                 result = core::apply_issue_rules(is_insert ? nullptr : &current, proposed, false, pg::Operation::now());
         }
-        spi.finish();
+        scope.finish();
     }
     if (is_delete) return PointerGetDatum(td->tg_trigtuple);
     const core::IssueState& original = is_insert ? current : codec.read(td->tg_newtuple);
     return PointerGetDatum(codec.write(pg::unchanged_row(td), original, *result));
 }
+
+}  // namespace paperclip::triggers

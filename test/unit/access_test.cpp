@@ -151,7 +151,7 @@ TEST(RequireAssignableAgent, OtherStatusesOfTheSameCompanyAreAssignable) {
 // ---- require_live_run_of_agent: a checkout's run must exist, be the agent's, be live ----
 
 TEST(RequireLiveRunOfAgent, MissingRunIs422) {
-    const RunStatusPartition p;
+    const RunStatusPartition p = RunStatusPartition::seed();
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(nullptr, kG, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
     EXPECT_EQ(msg_of(e), "Checkout run not found");
@@ -159,7 +159,7 @@ TEST(RequireLiveRunOfAgent, MissingRunIs422) {
 }
 
 TEST(RequireLiveRunOfAgent, RunOfAnotherAgentIs422) {
-    const RunStatusPartition p;
+    const RunStatusPartition p = RunStatusPartition::seed();
     const RunInfo run{kRB, kAgentB, kCompany, "running"};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kRB, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
@@ -169,7 +169,7 @@ TEST(RequireLiveRunOfAgent, RunOfAnotherAgentIs422) {
 }
 
 TEST(RequireLiveRunOfAgent, TerminalRunIs422) {
-    const RunStatusPartition p;
+    const RunStatusPartition p = RunStatusPartition::seed();
     const RunInfo run{kF, kAgentA, kCompany, "failed"};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kF, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
@@ -178,7 +178,7 @@ TEST(RequireLiveRunOfAgent, TerminalRunIs422) {
 }
 
 TEST(RequireLiveRunOfAgent, HoldingAndUnknownStatusesAreLive) {
-    const RunStatusPartition p;
+    const RunStatusPartition p = RunStatusPartition::seed();
     for (const char* status : {"running", "queued", "scheduled_retry", "provisioning"}) {
         const RunInfo run{kR, kAgentA, kCompany, status};
         EXPECT_NO_THROW(require_live_run_of_agent(&run, kR, kAgentA, p)) << status;
@@ -187,7 +187,7 @@ TEST(RequireLiveRunOfAgent, HoldingAndUnknownStatusesAreLive) {
 
 TEST(RequireLiveRunOfAgent, OperatorAddedTerminalStatusIsNotLive) {
     const RunInfo run{kE, kAgentA, kCompany, "adapter_failed"};
-    EXPECT_NO_THROW(require_live_run_of_agent(&run, kE, kAgentA, RunStatusPartition()));
+    EXPECT_NO_THROW(require_live_run_of_agent(&run, kE, kAgentA, RunStatusPartition::seed()));
     const RunStatusPartition extended{extended_terminal_set()};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kE, kAgentA, extended); });
     EXPECT_EQ(msg_of(e), "Checkout run is not live");

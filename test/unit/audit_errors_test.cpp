@@ -78,7 +78,7 @@ TEST(AuditActions, UpstreamActionNames) {
 TEST(StaleLockClearedEntry, RecordsWhatTheClearingRemoved) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kF);
-    const auto c = w.rules.clear_execution_if_terminal(s);
+    const auto c = clear_execution_if_terminal(s, w.rules);
     ASSERT_TRUE(c);
     const AuditEntry e = stale_lock_cleared_entry(kIssue, *c, "checkout");
     EXPECT_EQ(e.action, "issue.stale_lock_cleared");
@@ -92,7 +92,7 @@ TEST(StaleLockClearedEntry, RecordsWhatTheClearingRemoved) {
 TEST(StaleLockClearedEntry, MissingRunHasNullStatus) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kG, std::nullopt);
-    const auto c = w.rules.clear_checkout_if_terminal(s);
+    const auto c = clear_checkout_if_terminal(s, w.rules);
     ASSERT_TRUE(c);
     const AuditEntry e = stale_lock_cleared_entry(kIssue, *c, "sweep");
     EXPECT_EQ(e.details.str(), "{\"issueId\": " + q(kIssueS) +

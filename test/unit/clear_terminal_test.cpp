@@ -9,7 +9,7 @@ using namespace pc_test;
 TEST(ClearExecutionIfTerminal, TerminalExecutionRunIsClearedWithNameKeyAndLockedAt) {
     World w;
     IssueState s = make_locked("todo", kAgentA, std::nullopt, kF);
-    const auto c = w.rules.clear_execution_if_terminal(s);
+    const auto c = clear_execution_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->lock, LockClearing::Lock::Execution);
     EXPECT_EQ(c->previous_run_id, kF);
@@ -28,7 +28,7 @@ TEST(ClearExecutionIfTerminal, EveryBuiltinTerminalStatusIsCleared) {
         {kU, "succeeded"}, {kF, "failed"}, {kC, "cancelled"}, {kT, "timed_out"}, {kI, "interrupted"}};
     for (const auto& [run, status] : runs) {
         IssueState s = make_locked("todo", kAgentA, std::nullopt, run);
-        const auto c = w.rules.clear_execution_if_terminal(s);
+        const auto c = clear_execution_if_terminal(s, w.rules);
         ASSERT_TRUE(c.has_value()) << status;
         EXPECT_EQ(c->previous_run_status, OptText(status));
         EXPECT_EQ(s.execution_run_id, std::nullopt) << status;
@@ -40,7 +40,7 @@ TEST(ClearExecutionIfTerminal, EveryBuiltinTerminalStatusIsCleared) {
 TEST(ClearExecutionIfTerminal, MissingExecutionRunIsClearedAndRecordedWithoutStatus) {
     World w;
     IssueState s = make_locked("todo", std::nullopt, std::nullopt, kG);
-    const auto c = w.rules.clear_execution_if_terminal(s);
+    const auto c = clear_execution_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_run_id, kG);
     EXPECT_EQ(c->previous_run_status, std::nullopt);
@@ -56,7 +56,7 @@ TEST(ClearExecutionIfTerminal, LiveExecutionRunIsKept) {
     for (const Uuid& run : {kL, kS, kQ, kP, kE}) {
         IssueState s = make_locked("in_progress", kAgentA, run, run);
         const IssueState before = s;
-        EXPECT_FALSE(w.rules.clear_execution_if_terminal(s).has_value()) << run.to_string();
+        EXPECT_FALSE(clear_execution_if_terminal(s, w.rules).has_value()) << run.to_string();
         EXPECT_EQ(s, before) << run.to_string();
         EXPECT_EQ(s.execution_agent_name_key, OptText(kOldNameKey));
     }
@@ -66,14 +66,14 @@ TEST(ClearExecutionIfTerminal, NoExecutionRunMeansNothingToClear) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, std::nullopt);
     const IssueState before = s;
-    EXPECT_FALSE(w.rules.clear_execution_if_terminal(s).has_value());
+    EXPECT_FALSE(clear_execution_if_terminal(s, w.rules).has_value());
     EXPECT_EQ(s, before);  // the stale checkout is clear_checkout's business
 }
 
 TEST(ClearExecutionIfTerminal, AlsoClearsCheckoutWhenItNamesTheSameRun) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kF);
-    const auto c = w.rules.clear_execution_if_terminal(s);
+    const auto c = clear_execution_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_checkout_run_id, OptUuid(kF));
     EXPECT_EQ(c->previous_execution_run_id, OptUuid(kF));
@@ -87,12 +87,12 @@ TEST(ClearExecutionIfTerminal, KeepsACheckoutThatNamesADifferentRun) {
     World w;
     // Different live checkout run: kept.
     IssueState live = make_locked("in_progress", kAgentA, kL, kF);
-    ASSERT_TRUE(w.rules.clear_execution_if_terminal(live).has_value());
+    ASSERT_TRUE(clear_execution_if_terminal(live, w.rules).has_value());
     EXPECT_EQ(live.checkout_run_id, OptUuid(kL));
     EXPECT_EQ(live.execution_run_id, std::nullopt);
     // Different stale checkout run: also kept (only the execution lock is this function's).
     IssueState stale = make_locked("in_progress", kAgentA, kT, kF);
-    ASSERT_TRUE(w.rules.clear_execution_if_terminal(stale).has_value());
+    ASSERT_TRUE(clear_execution_if_terminal(stale, w.rules).has_value());
     EXPECT_EQ(stale.checkout_run_id, OptUuid(kT));
     EXPECT_EQ(stale.execution_run_id, std::nullopt);
 }
@@ -101,7 +101,7 @@ TEST(ClearExecutionIfTerminal, NeverTouchesStatusAssigneeOrStartedAt) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kF);
     s.started_at = 777;
-    ASSERT_TRUE(w.rules.clear_execution_if_terminal(s).has_value());
+    ASSERT_TRUE(clear_execution_if_terminal(s, w.rules).has_value());
     EXPECT_EQ(s.status, "in_progress");
     EXPECT_EQ(s.assignee_agent_id, OptUuid(kAgentA));
     EXPECT_EQ(s.started_at, OptTimestamp(777));
@@ -114,9 +114,9 @@ TEST(ClearExecutionIfTerminal, OperatorAddedStatusClearsOnlyOnceAdded) {
     World extended(extended_terminal_set());
     IssueState a = make_locked("todo", kAgentA, std::nullopt, kE);
     IssueState b = a;
-    EXPECT_FALSE(builtin.rules.clear_execution_if_terminal(a).has_value());
+    EXPECT_FALSE(clear_execution_if_terminal(a, builtin.rules).has_value());
     EXPECT_EQ(a.execution_run_id, OptUuid(kE));
-    const auto c = extended.rules.clear_execution_if_terminal(b);
+    const auto c = clear_execution_if_terminal(b, extended.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_run_status, OptText("adapter_failed"));
     EXPECT_EQ(b.execution_run_id, std::nullopt);
@@ -127,7 +127,7 @@ TEST(ClearExecutionIfTerminal, OperatorAddedStatusClearsOnlyOnceAdded) {
 TEST(ClearCheckoutIfTerminal, TerminalCheckoutRunClearsAllFourLockColumns) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kF);
-    const auto c = w.rules.clear_checkout_if_terminal(s);
+    const auto c = clear_checkout_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->lock, LockClearing::Lock::Checkout);
     EXPECT_EQ(c->previous_run_id, kF);
@@ -145,7 +145,7 @@ TEST(ClearCheckoutIfTerminal, TerminalCheckoutRunClearsAllFourLockColumns) {
 TEST(ClearCheckoutIfTerminal, TerminalCheckoutWithoutExecutionLockIsCleared) {
     World w;
     IssueState s = make_locked("todo", kAgentB, kX, std::nullopt);
-    const auto c = w.rules.clear_checkout_if_terminal(s);
+    const auto c = clear_checkout_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_execution_run_id, std::nullopt);
     EXPECT_EQ(s.checkout_run_id, std::nullopt);
@@ -155,7 +155,7 @@ TEST(ClearCheckoutIfTerminal, TerminalCheckoutWithoutExecutionLockIsCleared) {
 TEST(ClearCheckoutIfTerminal, MissingCheckoutRunIsCleared) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kG, std::nullopt);
-    const auto c = w.rules.clear_checkout_if_terminal(s);
+    const auto c = clear_checkout_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_run_id, kG);
     EXPECT_EQ(c->previous_run_status, std::nullopt);
@@ -167,7 +167,7 @@ TEST(ClearCheckoutIfTerminal, LiveCheckoutRunIsKept) {
     for (const Uuid& run : {kL, kS, kQ, kP}) {
         IssueState s = make_locked("in_progress", kAgentA, run, std::nullopt);
         const IssueState before = s;
-        EXPECT_FALSE(w.rules.clear_checkout_if_terminal(s).has_value()) << run.to_string();
+        EXPECT_FALSE(clear_checkout_if_terminal(s, w.rules).has_value()) << run.to_string();
         EXPECT_EQ(s, before);
     }
 }
@@ -178,7 +178,7 @@ TEST(ClearCheckoutIfTerminal, NeverWhileADifferentLiveExecutionRunHolds) {
     for (const Uuid& holder : {kL, kS, kP, kRB}) {
         IssueState s = make_locked("in_progress", kAgentA, kF, holder);
         const IssueState before = s;
-        EXPECT_FALSE(w.rules.clear_checkout_if_terminal(s).has_value()) << holder.to_string();
+        EXPECT_FALSE(clear_checkout_if_terminal(s, w.rules).has_value()) << holder.to_string();
         EXPECT_EQ(s, before) << holder.to_string();
         EXPECT_EQ(s.checkout_run_id, OptUuid(kF));
         EXPECT_EQ(s.execution_run_id, OptUuid(holder));
@@ -188,7 +188,7 @@ TEST(ClearCheckoutIfTerminal, NeverWhileADifferentLiveExecutionRunHolds) {
 TEST(ClearCheckoutIfTerminal, ADifferentStaleExecutionRunDoesNotGuard) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kT);
-    const auto c = w.rules.clear_checkout_if_terminal(s);
+    const auto c = clear_checkout_if_terminal(s, w.rules);
     ASSERT_TRUE(c.has_value());
     EXPECT_EQ(c->previous_checkout_run_id, OptUuid(kF));
     EXPECT_EQ(c->previous_execution_run_id, OptUuid(kT));
@@ -202,7 +202,7 @@ TEST(ClearCheckoutIfTerminal, NoCheckoutRunMeansNothingToClear) {
     World w;
     IssueState s = make_locked("todo", std::nullopt, std::nullopt, kF);
     const IssueState before = s;
-    EXPECT_FALSE(w.rules.clear_checkout_if_terminal(s).has_value());
+    EXPECT_FALSE(clear_checkout_if_terminal(s, w.rules).has_value());
     EXPECT_EQ(s, before);
 }
 
@@ -211,7 +211,7 @@ TEST(ClearCheckoutIfTerminal, NoCheckoutRunMeansNothingToClear) {
 TEST(ClearTerminalLocks, ClearsExecutionThenCheckout) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kT);
-    const auto cs = w.rules.clear_terminal_locks(s);
+    const auto cs = clear_terminal_locks(s, w.rules);
     ASSERT_EQ(cs.size(), 2u);
     EXPECT_EQ(cs[0].lock, LockClearing::Lock::Execution);
     EXPECT_EQ(cs[0].previous_run_id, kT);
@@ -225,7 +225,7 @@ TEST(ClearTerminalLocks, ClearsExecutionThenCheckout) {
 TEST(ClearTerminalLocks, OneClearingWhenBothColumnsNameTheSameStaleRun) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kF);
-    const auto cs = w.rules.clear_terminal_locks(s);
+    const auto cs = clear_terminal_locks(s, w.rules);
     ASSERT_EQ(cs.size(), 1u);
     EXPECT_EQ(cs[0].lock, LockClearing::Lock::Execution);
     EXPECT_EQ(s.checkout_run_id, std::nullopt);
@@ -236,7 +236,7 @@ TEST(ClearTerminalLocks, StaleCheckoutSurvivesUnderALiveExecutionRun) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kF, kL);
     const IssueState before = s;
-    EXPECT_TRUE(w.rules.clear_terminal_locks(s).empty());
+    EXPECT_TRUE(clear_terminal_locks(s, w.rules).empty());
     EXPECT_EQ(s, before);
 }
 
@@ -244,6 +244,6 @@ TEST(ClearTerminalLocks, LiveLocksAreUntouched) {
     World w;
     IssueState s = make_locked("in_progress", kAgentA, kL, kL);
     const IssueState before = s;
-    EXPECT_TRUE(w.rules.clear_terminal_locks(s).empty());
+    EXPECT_TRUE(clear_terminal_locks(s, w.rules).empty());
     EXPECT_EQ(s, before);
 }

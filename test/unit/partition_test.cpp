@@ -1,4 +1,6 @@
-// SPEC §2: terminal vs holding run statuses; reference scenario 61.
+// SPEC §2: run liveness -- one rule (core/liveness.hpp), asked by every
+// operation: a run holds while it exists and its status is not in the
+// terminal set; reference scenario 61.
 #include "support.hpp"
 
 using namespace pc_test;
@@ -6,88 +8,79 @@ using namespace pc_test;
 namespace {
 const std::vector<std::string> kSpecTerminal = {"succeeded", "failed", "cancelled", "timed_out",
                                                 "interrupted"};
-}
 
-TEST(RunStatusPartition, EveryBuiltinTerminalStatusIsTerminal) {
-    const RunStatusPartition p;
+bool live_with_status(const std::string& status, const RunStatusPartition& p) {
+    const RunInfo run{kR, kAgentA, kCompany, status};
+    return is_live(&run, p);
+}
+}  // namespace
+
+TEST(RunLiveness, EveryBuiltinTerminalStatusHoldsNothing) {
+    const RunStatusPartition p = RunStatusPartition::seed();
     for (const auto& s : kSpecTerminal) {
         EXPECT_TRUE(p.is_terminal(s)) << s;
-        EXPECT_FALSE(p.holds(s)) << s;
-        EXPECT_TRUE(p.is_terminal_or_missing(&s)) << s;
-    }
-    EXPECT_EQ(p.terminal_statuses(), std::set<std::string>(kSpecTerminal.begin(), kSpecTerminal.end()));
-}
-
-TEST(RunStatusPartition, QueuedRunningScheduledRetryAndProvisioningHold) {
-    const RunStatusPartition p;
-    for (const std::string s : {"queued", "running", "scheduled_retry", "provisioning"}) {
-        EXPECT_TRUE(p.holds(s)) << s;
-        EXPECT_FALSE(p.is_terminal(s)) << s;
-        EXPECT_FALSE(p.is_terminal_or_missing(&s)) << s;
+        EXPECT_FALSE(live_with_status(s, p)) << s;
     }
 }
 
-TEST(RunStatusPartition, AnUnknownFutureStatusHolds) {
-    const RunStatusPartition p;
+TEST(RunLiveness, QueuedRunningScheduledRetryAndProvisioningHold) {
+    const RunStatusPartition p = RunStatusPartition::seed();
+    for (const std::string s : {"queued", "running", "scheduled_retry", "provisioning"})
+        EXPECT_TRUE(live_with_status(s, p)) << s;
+}
+
+TEST(RunLiveness, AnUnknownFutureStatusHolds) {
+    const RunStatusPartition p = RunStatusPartition::seed();
     // Statuses are exact text: a differently-cased terminal name is just unknown.
-    for (const std::string s : {"some_future_live_status", "", "FAILED", "Succeeded", "paused"}) {
-        EXPECT_TRUE(p.holds(s)) << '"' << s << '"';
-        EXPECT_FALSE(p.is_terminal_or_missing(&s)) << '"' << s << '"';
-    }
+    for (const std::string s : {"some_future_live_status", "", "FAILED", "Succeeded", "paused"})
+        EXPECT_TRUE(live_with_status(s, p)) << '"' << s << '"';
 }
 
-TEST(RunStatusPartition, AMissingRunCountsAsTerminal) {
-    const RunStatusPartition builtin;
-    const RunStatusPartition empty{std::set<std::string>{}};
-    EXPECT_TRUE(builtin.is_terminal_or_missing(nullptr));
-    EXPECT_TRUE(empty.is_terminal_or_missing(nullptr));
+TEST(RunLiveness, AMissingRunHoldsNothingWhateverTheSet) {
+    EXPECT_FALSE(is_live(nullptr, RunStatusPartition::seed()));
+    EXPECT_FALSE(is_live(nullptr, RunStatusPartition{std::set<std::string>{}}));
 }
 
-TEST(RunStatusPartition, OperatorAddedStatusIsTerminalOnlyWhenInTheSet) {
-    const RunStatusPartition builtin;
+TEST(RunLiveness, AnEmptyTerminalSetLetsEveryExistingRunHold) {
+    const RunStatusPartition none{std::set<std::string>{}};
+    for (const auto& s : kSpecTerminal) EXPECT_TRUE(live_with_status(s, none)) << s;
+}
+
+TEST(RunLiveness, OperatorAddedStatusHoldsNothingOnlyOnceAdded) {
+    const RunStatusPartition builtin = RunStatusPartition::seed();
     const RunStatusPartition extended{extended_terminal_set()};
     for (const std::string s : {"adapter_failed", "error", "terminated"}) {
-        EXPECT_TRUE(builtin.holds(s)) << s << " holds until an operator adds it";
-        EXPECT_TRUE(extended.is_terminal(s)) << s << " is terminal once added";
-        EXPECT_FALSE(extended.holds(s)) << s;
+        EXPECT_TRUE(live_with_status(s, builtin)) << s << " holds until an operator adds it";
+        EXPECT_FALSE(live_with_status(s, extended)) << s << " holds nothing once added";
     }
     // Adding statuses leaves the others where they were.
-    EXPECT_TRUE(extended.is_terminal("failed"));
-    EXPECT_TRUE(extended.holds("running"));
-    EXPECT_TRUE(extended.holds("scheduled_retry"));
+    EXPECT_FALSE(live_with_status("failed", extended));
+    EXPECT_TRUE(live_with_status("running", extended));
+    EXPECT_TRUE(live_with_status("scheduled_retry", extended));
 }
 
-TEST(RunStatusPartition, TheConfiguredSetIsTheWholeTruth) {
+TEST(RunLiveness, TheConfiguredSetIsTheWholeTruth) {
     // Built from paperclip.terminal_run_statuses: a status not in it holds.
     const RunStatusPartition only_failed{std::set<std::string>{"failed"}};
-    EXPECT_TRUE(only_failed.is_terminal("failed"));
-    EXPECT_TRUE(only_failed.holds("succeeded"));
-    EXPECT_TRUE(only_failed.holds("interrupted"));
+    EXPECT_FALSE(live_with_status("failed", only_failed));
+    EXPECT_TRUE(live_with_status("succeeded", only_failed));
+    EXPECT_TRUE(live_with_status("interrupted", only_failed));
 }
 
-// Scenario 61 (EL partition): exactly one of holds / terminal for every status.
-TEST(RunStatusPartition, ExactlyOneOfTerminalOrHoldsForEveryStatus) {
+// Scenario 61 (the EL deployment's set): each status lands on the side the
+// reference gives it.
+TEST(RunLiveness, ScenarioSixtyOneTable) {
     const RunStatusPartition el{std::set<std::string>{"succeeded", "interrupted", "failed", "error",
                                                       "adapter_failed", "cancelled", "timed_out"}};
-    const std::vector<std::pair<std::string, bool>> expected_holds = {
+    const std::vector<std::pair<std::string, bool>> expected_live = {
         {"scheduled_retry", true}, {"queued", true},         {"running", true},
         {"succeeded", false},      {"interrupted", false},   {"failed", false},
         {"cancelled", false},      {"timed_out", false},     {"error", false},
         {"adapter_failed", false}, {"some_future_live_status", true}};
-    for (const auto& [status, holds] : expected_holds) {
-        EXPECT_EQ(el.holds(status), holds) << status;
-        EXPECT_EQ(el.is_terminal(status), !holds) << status;
-        EXPECT_NE(el.holds(status), el.is_terminal(status)) << status;
-    }
-    // The same holds for the built-in partition over every status ever observed.
-    const RunStatusPartition builtin;
-    for (const std::string s : {"queued", "scheduled_retry", "running", "succeeded", "interrupted",
-                                "failed", "cancelled", "timed_out", "error", "adapter_failed",
-                                "terminated", "provisioning"})
-        EXPECT_NE(builtin.holds(s), builtin.is_terminal(s)) << s;
+    for (const auto& [status, live] : expected_live) EXPECT_EQ(live_with_status(status, el), live) << status;
 }
 
-// LockRules asks the partition about the run a lock names.
+// LockRules asks is_live() about the run a lock names.
 TEST(LockRulesLiveness, NoRunIdIsNeitherStaleNorLive) {
     World w;
     EXPECT_FALSE(w.rules.is_stale(std::nullopt));

@@ -9,12 +9,12 @@ const RunInfo& run_info(const World& w, const Uuid& id) {
     if (!r) throw std::logic_error("test run not in the run set");
     return *r;
 }
-AcquireDecision acquire(const IssueState& s, const World& w, const Uuid& run) {
-    return decide_acquire_execution_lock(s, run_info(w, run), kNameKeyA, kNow, w.rules);
+ExecutionLockOutcome acquire(const IssueState& s, const World& w, const Uuid& run) {
+    return acquire_transition(s, run_info(w, run), kNameKeyA, kNow, w.rules);
 }
-void expect_refused_unchanged(const AcquireDecision& d, const IssueState& before) {
+void expect_refused_unchanged(const ExecutionLockOutcome& d, const IssueState& before) {
     EXPECT_FALSE(d.acquired);
-    EXPECT_FALSE(d.changed);
+    EXPECT_FALSE(d.write);
     EXPECT_EQ(d.result, before);
     EXPECT_TRUE(d.clearings.empty());
 }
@@ -27,7 +27,7 @@ TEST(AcquireExecutionLock, FreeIssueGetsExecutionRunNameKeyAndLockedAt) {
     const IssueState s = make_issue("todo", kAgentA);
     const auto d = acquire(s, w, kR);
     EXPECT_TRUE(d.acquired);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_TRUE(d.clearings.empty());
     EXPECT_EQ(d.result.execution_run_id, OptUuid(kR));
     EXPECT_EQ(d.result.execution_agent_name_key, OptText(kNameKeyA));
@@ -90,7 +90,7 @@ TEST(AcquireExecutionLock, StaleExecutionRunIsClearedAndReplaced) {
     const IssueState s = make_locked("todo", kAgentA, std::nullopt, kF);
     const auto d = acquire(s, w, kR);
     EXPECT_TRUE(d.acquired);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     ASSERT_EQ(d.clearings.size(), 1u);
     EXPECT_EQ(d.clearings[0].lock, LockClearing::Lock::Execution);
     EXPECT_EQ(d.clearings[0].previous_run_id, kF);
@@ -125,7 +125,7 @@ TEST(AcquireExecutionLock, RunThatAlreadyHoldsItIsTrueWithoutChange) {
     const IssueState s = make_locked("in_progress", kAgentA, kR, kR);
     const auto d = acquire(s, w, kR);
     EXPECT_TRUE(d.acquired);
-    EXPECT_FALSE(d.changed);
+    EXPECT_FALSE(d.write);
     EXPECT_EQ(d.result, s);
     EXPECT_EQ(d.result.execution_locked_at, OptTimestamp(kOldLockedAt));
 }
@@ -135,7 +135,7 @@ TEST(AcquireExecutionLock, CheckoutRunTakesTheEmptyExecutionLock) {
     const IssueState s = make_locked("in_progress", kAgentA, kR, std::nullopt);
     const auto d = acquire(s, w, kR);
     EXPECT_TRUE(d.acquired);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.result.checkout_run_id, OptUuid(kR));
     EXPECT_EQ(d.result.execution_run_id, OptUuid(kR));
 }
@@ -157,7 +157,7 @@ TEST(AcquireExecutionLock, UnknownStatusRunIsLiveAndAcquires) {
 
 TEST(ForceRelease, ClearsTheFourLockColumnsAndKeepsAssigneeAndStatus) {
     IssueState s = make_locked("in_progress", kAgentA, kR, kF);
-    const IssueState r = decide_force_release(s, false);
+    const IssueState r = force_release_transition(s, false);
     EXPECT_EQ(r.checkout_run_id, std::nullopt);
     EXPECT_EQ(r.execution_run_id, std::nullopt);
     EXPECT_EQ(r.execution_agent_name_key, std::nullopt);
@@ -168,7 +168,7 @@ TEST(ForceRelease, ClearsTheFourLockColumnsAndKeepsAssigneeAndStatus) {
 }
 
 TEST(ForceRelease, ClearAssigneeClearsOnlyTheAgentAssignee) {
-    const IssueState r = decide_force_release(make_locked("in_progress", kAgentA, kL, kL), true);
+    const IssueState r = force_release_transition(make_locked("in_progress", kAgentA, kL, kL), true);
     EXPECT_EQ(r.assignee_agent_id, std::nullopt);
     EXPECT_EQ(r.status, "in_progress");
     EXPECT_EQ(r.checkout_run_id, std::nullopt);
@@ -177,15 +177,15 @@ TEST(ForceRelease, ClearAssigneeClearsOnlyTheAgentAssignee) {
 
 TEST(ForceRelease, NeverChangesStatus) {
     for (const auto& status : issue_statuses()) {
-        EXPECT_EQ(decide_force_release(make_locked(status, kAgentA, kR, kR), true).status, status);
-        EXPECT_EQ(decide_force_release(make_locked(status, kAgentA, kR, kR), false).status, status);
+        EXPECT_EQ(force_release_transition(make_locked(status, kAgentA, kR, kR), true).status, status);
+        EXPECT_EQ(force_release_transition(make_locked(status, kAgentA, kR, kR), false).status, status);
     }
 }
 
 TEST(ForceRelease, UserAssigneeIsNotTouched) {
     IssueState s = make_issue("todo");
     s.assignee_user_id = "user-1";
-    EXPECT_EQ(decide_force_release(s, true).assignee_user_id, OptText("user-1"));
+    EXPECT_EQ(force_release_transition(s, true).assignee_user_id, OptText("user-1"));
 }
 
 // ---- lock_details: the shared 409 details ----

@@ -31,7 +31,7 @@ void expect_checked_out_to(const IssueState& r, const Uuid& agent, const Uuid& r
 }
 
 PcError checkout_error(const IssueState& s, const CheckoutRequest& r, const LockRules& rules) {
-    return catch_pc_error([&] { decide_checkout(s, r, rules); });
+    return catch_pc_error([&] { checkout_transition(s, r, rules); });
 }
 
 }  // namespace
@@ -41,7 +41,7 @@ PcError checkout_error(const IssueState& s, const CheckoutRequest& r, const Lock
 // Scenario 1.
 TEST(CheckoutMainUpdate, UnassignedTodoIssueIsCheckedOutToTheAgentAndRun) {
     World w;
-    const auto d = decide_checkout(make_issue("todo"), request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(make_issue("todo"), request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
@@ -51,7 +51,7 @@ TEST(CheckoutMainUpdate, UnassignedTodoIssueIsCheckedOutToTheAgentAndRun) {
 // Scenario 2.
 TEST(CheckoutMainUpdate, BacklogIssueOfThisAssigneeMatchesAnyExpectedStatus) {
     World w;
-    const auto d = decide_checkout(make_issue("backlog", kAgentA),
+    const auto d = checkout_transition(make_issue("backlog", kAgentA),
                                    request(kAgentA, kR, {"backlog", "todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR);
@@ -61,7 +61,7 @@ TEST(CheckoutMainUpdate, ClearsTheUserAssignee) {
     World w;
     IssueState s = make_issue("todo");
     s.assignee_user_id = "user-1";
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     EXPECT_EQ(d.result.assignee_user_id, std::nullopt);
     EXPECT_EQ(d.result.assignee_agent_id, OptUuid(kAgentA));
@@ -71,7 +71,7 @@ TEST(CheckoutMainUpdate, ClearsTheUserAssignee) {
 TEST(CheckoutMainUpdate, ExecutionLockOfThisRunIsNoObstacleAndStartedAtIsRestamped) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, std::nullopt, kR);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"in_progress"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"in_progress"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR);
     EXPECT_NE(d.result.started_at, OptTimestamp(kOldStartedAt));
@@ -80,7 +80,7 @@ TEST(CheckoutMainUpdate, ExecutionLockOfThisRunIsNoObstacleAndStartedAtIsRestamp
 // Scenario 6: board checkout (no run): both lock columns stay NULL.
 TEST(CheckoutMainUpdate, BoardCheckoutAssignsWithoutLocks) {
     World w;
-    const auto d = decide_checkout(make_issue("todo"), request(kAgentA, std::nullopt, {"todo"}), w.rules);
+    const auto d = checkout_transition(make_issue("todo"), request(kAgentA, std::nullopt, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     EXPECT_EQ(d.result.status, "in_progress");
     EXPECT_EQ(d.result.assignee_agent_id, OptUuid(kAgentA));
@@ -95,7 +95,7 @@ TEST(CheckoutMainUpdate, BoardCheckoutAssignsWithoutLocks) {
 TEST(CheckoutMainUpdate, TerminalExecutionRunIsClearedFirst) {
     World w;
     const IssueState s = make_locked("todo", std::nullopt, std::nullopt, kF);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR);
     ASSERT_EQ(d.clearings.size(), 1u);
@@ -107,7 +107,7 @@ TEST(CheckoutMainUpdate, TerminalExecutionRunIsClearedFirst) {
 TEST(CheckoutMainUpdate, StaleLocksOfThisAssigneeAreClearedThenTakenByTheUpdate) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kF, kF);
-    const auto d = decide_checkout(s, request(kAgentA, kR2, {"in_progress"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR2, {"in_progress"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR2);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
@@ -119,7 +119,7 @@ TEST(CheckoutMainUpdate, StaleLocksOfThisAssigneeAreClearedThenTakenByTheUpdate)
 TEST(CheckoutMainUpdate, StaleCheckoutOnATodoIssueIsClearedThenCheckedOut) {
     World w;
     const IssueState s = make_locked("todo", kAgentB, kX, std::nullopt);
-    const auto d = decide_checkout(s, request(kAgentB, kRB, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentB, kRB, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentB, kRB);
     ASSERT_EQ(d.clearings.size(), 1u);
@@ -131,7 +131,7 @@ TEST(CheckoutMainUpdate, TimedOutInterruptedAndMissingHoldersAreNoObstacle) {
     World w;
     for (const Uuid& holder : {kT, kI, kG, kC, kU}) {
         const IssueState s = make_locked("todo", std::nullopt, std::nullopt, holder);
-        const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+        const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
         EXPECT_EQ(d.path, CheckoutPath::MainUpdate) << holder.to_string();
         EXPECT_EQ(d.result.execution_run_id, OptUuid(kR)) << holder.to_string();
     }
@@ -144,7 +144,7 @@ TEST(CheckoutMainUpdate, OperatorAddedTerminalStatusReleasesTheLockOnlyOnceAdded
     const PcError e = checkout_error(s, request(kAgentA, kR, {"todo"}), builtin.rules);
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
     EXPECT_EQ(e.detail(), checkout_conflict_json("todo", nullptr, nullptr, kRunES, "held_by_live_run"));
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), extended.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), extended.rules);
     EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
     expect_checked_out_to(d.result, kAgentA, kR);
 }
@@ -155,7 +155,7 @@ TEST(CheckoutMainUpdate, OperatorAddedTerminalStatusReleasesTheLockOnlyOnceAdded
 TEST(CheckoutAdoptUnowned, InProgressIssueOfThisAssigneeWithoutLocksIsAdopted) {
     World w;
     const IssueState s = make_issue("in_progress", kAgentA);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::AdoptUnowned);
     EXPECT_EQ(d.result.status, "in_progress");
     EXPECT_EQ(d.result.assignee_agent_id, OptUuid(kAgentA));
@@ -170,7 +170,7 @@ TEST(CheckoutAdoptUnowned, InProgressIssueOfThisAssigneeWithoutLocksIsAdopted) {
 TEST(CheckoutAdoptUnowned, ExecutionLockOfThisRunStillCountsAsUnowned) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, std::nullopt, kR);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::AdoptUnowned);
     EXPECT_EQ(d.result.checkout_run_id, OptUuid(kR));
     EXPECT_EQ(d.result.execution_run_id, OptUuid(kR));
@@ -181,7 +181,7 @@ TEST(CheckoutAdoptUnowned, ExecutionLockOfThisRunStillCountsAsUnowned) {
 TEST(CheckoutAdoptUnowned, StaleExecutionLockIsClearedThenAdopted) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, std::nullopt, kF);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::AdoptUnowned);
     EXPECT_EQ(d.result.checkout_run_id, OptUuid(kR));
     EXPECT_EQ(d.result.execution_run_id, OptUuid(kR));
@@ -201,7 +201,7 @@ TEST(CheckoutAdoptUnowned, ALiveExecutionRunOfAnotherRunBlocksAdoption) {
 TEST(CheckoutAdoptUnowned, BoardCheckoutNeverAdoptsItReturnsTheRowUnchanged) {
     World w;
     const IssueState s = make_issue("in_progress", kAgentA);
-    const auto d = decide_checkout(s, request(kAgentA, std::nullopt, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, std::nullopt, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::SameRun);  // sameRunLock(NULL, NULL)
     EXPECT_EQ(d.result, s);
 }
@@ -217,7 +217,7 @@ TEST(CheckoutAdoptStale, StaleCheckoutUnderTheActorsOwnExecutionLockIsAdopted) {
     const IssueState s = make_locked("in_progress", kAgentA, kF, kR);
     for (const std::vector<std::string>& expected :
          {std::vector<std::string>{"todo"}, std::vector<std::string>{"in_progress"}}) {
-        const auto d = decide_checkout(s, request(kAgentA, kR, expected), w.rules);
+        const auto d = checkout_transition(s, request(kAgentA, kR, expected), w.rules);
         EXPECT_EQ(d.path, CheckoutPath::AdoptStale) << expected[0];
         EXPECT_EQ(d.adopted_from_run_id, OptUuid(kF));
         EXPECT_TRUE(d.clearings.empty()) << "the guard of §4.2 kept F";
@@ -234,7 +234,7 @@ TEST(CheckoutAdoptStale, StaleCheckoutUnderTheActorsOwnExecutionLockIsAdopted) {
 TEST(CheckoutAdoptStale, MissingCheckoutRunIsAdoptedToo) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kG, kR);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::AdoptStale);
     EXPECT_EQ(d.adopted_from_run_id, OptUuid(kG));
     EXPECT_EQ(d.result.checkout_run_id, OptUuid(kR));
@@ -244,12 +244,12 @@ TEST(CheckoutAdoptStale, WithoutAnExecutionHolderTheClearingPreemptsAdoption) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kF, std::nullopt);
     // Expected status matches: cleared, then the main UPDATE.
-    const auto main = decide_checkout(s, request(kAgentA, kR, {"in_progress"}), w.rules);
+    const auto main = checkout_transition(s, request(kAgentA, kR, {"in_progress"}), w.rules);
     EXPECT_EQ(main.path, CheckoutPath::MainUpdate);
     EXPECT_EQ(main.adopted_from_run_id, std::nullopt);
     EXPECT_EQ(main.clearings.size(), 1u);
     // It does not: cleared, then adopted as unowned.
-    const auto unowned = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto unowned = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(unowned.path, CheckoutPath::AdoptUnowned);
     EXPECT_EQ(unowned.adopted_from_run_id, std::nullopt);
     EXPECT_EQ(unowned.result.checkout_run_id, OptUuid(kR));
@@ -281,7 +281,7 @@ TEST(CheckoutAdoptStale, NeverForAnotherAgentsIssue) {
 TEST(CheckoutSameRun, TheHoldingRunGetsTheRowBackUnchanged) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kR, kR);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::SameRun);
     EXPECT_EQ(d.result, s);
     EXPECT_EQ(d.result.execution_agent_name_key, OptText(kOldNameKey));
@@ -293,7 +293,7 @@ TEST(CheckoutSameRun, TheHoldingRunGetsTheRowBackUnchanged) {
 TEST(CheckoutSameRun, CheckoutRunWithoutExecutionLockIsStillTheHolder) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kR, std::nullopt);
-    const auto d = decide_checkout(s, request(kAgentA, kR, {"todo", "backlog"}), w.rules);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo", "backlog"}), w.rules);
     EXPECT_EQ(d.path, CheckoutPath::SameRun);
     EXPECT_EQ(d.result, s);
 }

@@ -7,8 +7,8 @@ using namespace pc_test;
 
 namespace {
 
-OwnershipDecision own(const IssueState& s, const Uuid& agent, const Uuid& run, const LockRules& rules) {
-    return decide_ownership(s, agent, run, kNameKeyA, kNow, rules);
+OwnershipOutcome own(const IssueState& s, const Uuid& agent, const Uuid& run, const LockRules& rules) {
+    return check_ownership(s, agent, run, kNameKeyA, kNow, rules, "test");
 }
 
 PcError own_error(const IssueState& s, const Uuid& agent, const Uuid& run, const LockRules& rules) {
@@ -34,7 +34,7 @@ TEST(OwnershipHoldingRun, PassesWithTheRowUnchanged) {
     const IssueState s = make_locked("in_progress", kAgentA, kR, kR);
     const auto d = own(s, kAgentA, kR, w.rules);
     EXPECT_EQ(d.result, s);
-    EXPECT_FALSE(d.changed);
+    EXPECT_FALSE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
     EXPECT_TRUE(d.clearings.empty());
     EXPECT_EQ(d.result.execution_locked_at, OptTimestamp(kOldLockedAt));
@@ -45,14 +45,14 @@ TEST(OwnershipHoldingRun, CheckoutRunWithoutExecutionLockPasses) {
     const IssueState s = make_locked("in_progress", kAgentA, kR, std::nullopt);
     const auto d = own(s, kAgentA, kR, w.rules);
     EXPECT_EQ(d.result, s);
-    EXPECT_FALSE(d.changed);
+    EXPECT_FALSE(d.write);
 }
 
 TEST(OwnershipHoldingRun, AStaleExecutionLockOfAnotherRunIsDroppedOnTheWay) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kR, kF);
     const auto d = own(s, kAgentA, kR, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
     EXPECT_EQ(d.result.checkout_run_id, OptUuid(kR));
     EXPECT_EQ(d.result.execution_run_id, std::nullopt);
@@ -68,7 +68,7 @@ TEST(OwnershipHoldingRun, AStaleExecutionLockOfAnotherRunIsDroppedOnTheWay) {
 TEST(OwnershipAdoptUnowned, LiveRunOfTheAssigneeTakesAnUnlockedInProgressIssue) {
     World w;
     const auto d = own(make_issue("in_progress", kAgentA), kAgentA, kR, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
     EXPECT_TRUE(d.clearings.empty());
     expect_locked_to(d.result, kR);
@@ -77,7 +77,7 @@ TEST(OwnershipAdoptUnowned, LiveRunOfTheAssigneeTakesAnUnlockedInProgressIssue) 
 TEST(OwnershipAdoptUnowned, ExecutionLockOfTheActorRunIsCompletedWithTheCheckout) {
     World w;
     const auto d = own(make_locked("in_progress", kAgentA, std::nullopt, kR), kAgentA, kR, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
     expect_locked_to(d.result, kR);
 }
@@ -86,7 +86,7 @@ TEST(OwnershipAdoptUnowned, ExecutionLockOfTheActorRunIsCompletedWithTheCheckout
 TEST(OwnershipAdoptUnowned, StaleExecutionLockIsClearedThenTheIssueAdopted) {
     World w;
     const auto d = own(make_locked("in_progress", kAgentA, std::nullopt, kF), kAgentA, kR, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, std::nullopt);
     expect_locked_to(d.result, kR);
     ASSERT_EQ(d.clearings.size(), 1u);
@@ -96,7 +96,7 @@ TEST(OwnershipAdoptUnowned, StaleExecutionLockIsClearedThenTheIssueAdopted) {
 TEST(OwnershipAdoptUnowned, UnknownStatusActorRunIsLiveAndMayAdopt) {
     World w;
     const auto d = own(make_issue("in_progress", kAgentA), kAgentA, kP, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     expect_locked_to(d.result, kP);
 }
 
@@ -106,7 +106,7 @@ TEST(OwnershipAdoptUnowned, UnknownStatusActorRunIsLiveAndMayAdopt) {
 TEST(OwnershipAdoptStale, TimedOutCheckoutRunIsTakenOverAndReported) {
     World w;
     const auto d = own(make_locked("in_progress", kAgentA, kT, kT), kAgentA, kR, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, OptUuid(kT));
     expect_locked_to(d.result, kR);
 }
@@ -114,7 +114,7 @@ TEST(OwnershipAdoptStale, TimedOutCheckoutRunIsTakenOverAndReported) {
 TEST(OwnershipAdoptStale, FailedCheckoutRunWithoutExecutionLockIsTakenOver) {
     World w;
     const auto d = own(make_locked("in_progress", kAgentA, kF, std::nullopt), kAgentA, kR2, w.rules);
-    EXPECT_TRUE(d.changed);
+    EXPECT_TRUE(d.write);
     EXPECT_EQ(d.adopted_from_run_id, OptUuid(kF));
     expect_locked_to(d.result, kR2);
 }

@@ -19,7 +19,7 @@ void expect_released(const IssueState& r, const std::string& status) {
 TEST(Release, CheckoutRunReleasesInProgressBackToTodo) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kR, kR);
-    const IssueState r = decide_release(s, kAgentA, kR, w.rules);
+    const IssueState r = release_transition(s, kAgentA, kR, w.rules);
     expect_released(r, "todo");
     EXPECT_EQ(r.started_at, OptTimestamp(kOldStartedAt));
     EXPECT_EQ(r.company_id, kCompany);
@@ -29,7 +29,7 @@ TEST(Release, CheckoutRunReleasesInProgressBackToTodo) {
 TEST(Release, NonAssigneeGets409OnlyAssigneeCanRelease) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentB, kRB, kRB);
-    const PcError e = catch_pc_error([&] { decide_release(s, kAgentA, kR, w.rules); });
+    const PcError e = catch_pc_error([&] { release_transition(s, kAgentA, kR, w.rules); });
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
     EXPECT_EQ(msg_of(e), "Only assignee can release issue");
     EXPECT_EQ(e.detail(), "");  // upstream returns no details
@@ -38,7 +38,7 @@ TEST(Release, NonAssigneeGets409OnlyAssigneeCanRelease) {
 TEST(Release, NonAssigneeIsRefusedWhateverTheStatus) {
     World w;
     const IssueState s = make_issue("todo", kAgentB);
-    const PcError e = catch_pc_error([&] { decide_release(s, kAgentA, kR, w.rules); });
+    const PcError e = catch_pc_error([&] { release_transition(s, kAgentA, kR, w.rules); });
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
     EXPECT_EQ(msg_of(e), "Only assignee can release issue");
 }
@@ -47,7 +47,7 @@ TEST(Release, NonAssigneeIsRefusedWhateverTheStatus) {
 TEST(Release, DifferentLiveCheckoutRunGets409OnlyCheckoutRunCanRelease) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kL, kL);
-    const PcError e = catch_pc_error([&] { decide_release(s, kAgentA, kR, w.rules); });
+    const PcError e = catch_pc_error([&] { release_transition(s, kAgentA, kR, w.rules); });
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
     EXPECT_EQ(msg_of(e), "Only checkout run can release issue");
     EXPECT_EQ(e.detail(), "{\"issueId\": " + q(kIssueS) + ", \"assigneeAgentId\": " + q(kAgentAS) +
@@ -57,7 +57,7 @@ TEST(Release, DifferentLiveCheckoutRunGets409OnlyCheckoutRunCanRelease) {
 TEST(Release, AgentWithoutRunCannotReleaseALiveCheckout) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentA, kL, kL);
-    const PcError e = catch_pc_error([&] { decide_release(s, kAgentA, std::nullopt, w.rules); });
+    const PcError e = catch_pc_error([&] { release_transition(s, kAgentA, std::nullopt, w.rules); });
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
     EXPECT_EQ(msg_of(e), "Only checkout run can release issue");
     EXPECT_EQ(e.detail(), "{\"issueId\": " + q(kIssueS) + ", \"assigneeAgentId\": " + q(kAgentAS) +
@@ -68,7 +68,7 @@ TEST(Release, ScheduledRetryAndUnknownStatusCheckoutRunsHold) {
     World w;
     for (const Uuid& holder : {kS, kP, kQ}) {
         const IssueState s = make_locked("in_progress", kAgentA, holder, holder);
-        const PcError e = catch_pc_error([&] { decide_release(s, kAgentA, kR, w.rules); });
+        const PcError e = catch_pc_error([&] { release_transition(s, kAgentA, kR, w.rules); });
         EXPECT_EQ(msg_of(e), "Only checkout run can release issue") << holder.to_string();
     }
 }
@@ -78,14 +78,14 @@ TEST(Release, TerminalCheckoutRunDoesNotBlockTheAssignee) {
     World w;
     for (const Uuid& stale : {kF, kT, kI, kG}) {
         const IssueState s = make_locked("in_progress", kAgentA, stale, stale);
-        const IssueState r = decide_release(s, kAgentA, kR2, w.rules);
+        const IssueState r = release_transition(s, kAgentA, kR2, w.rules);
         expect_released(r, "todo");
     }
 }
 
 TEST(Release, UnlockedInProgressIssueIsReleasedByAnyRunOfTheAssignee) {
     World w;
-    const IssueState r = decide_release(make_issue("in_progress", kAgentA), kAgentA, kR, w.rules);
+    const IssueState r = release_transition(make_issue("in_progress", kAgentA), kAgentA, kR, w.rules);
     expect_released(r, "todo");
 }
 
@@ -94,7 +94,7 @@ TEST(Release, NonInProgressStatusIsKept) {
     World w;
     for (const std::string status : {"done", "cancelled", "in_review", "blocked", "todo", "backlog"}) {
         const IssueState s = make_locked(status, kAgentA, kR, kR);
-        const IssueState r = decide_release(s, kAgentA, kR, w.rules);
+        const IssueState r = release_transition(s, kAgentA, kR, w.rules);
         expect_released(r, status);
     }
 }
@@ -103,13 +103,13 @@ TEST(Release, NonInProgressStatusIsKept) {
 TEST(Release, BoardReleaseClearsEverythingWithoutRunChecks) {
     World w;
     const IssueState s = make_locked("in_progress", kAgentB, kRB, kRB);
-    const IssueState r = decide_release(s, std::nullopt, std::nullopt, w.rules);
+    const IssueState r = release_transition(s, std::nullopt, std::nullopt, w.rules);
     expect_released(r, "todo");
 }
 
 TEST(Release, BoardReleaseKeepsANonInProgressStatus) {
     World w;
-    const IssueState r = decide_release(make_locked("in_review", kAgentA, kL, kL), std::nullopt, std::nullopt, w.rules);
+    const IssueState r = release_transition(make_locked("in_review", kAgentA, kL, kL), std::nullopt, std::nullopt, w.rules);
     expect_released(r, "in_review");
 }
 
@@ -117,7 +117,7 @@ TEST(Release, UserAssigneeIsNotTouched) {
     World w;
     IssueState s = make_issue("todo");
     s.assignee_user_id = "user-1";
-    const IssueState r = decide_release(s, std::nullopt, std::nullopt, w.rules);
+    const IssueState r = release_transition(s, std::nullopt, std::nullopt, w.rules);
     EXPECT_EQ(r.assignee_user_id, OptText("user-1"));
     EXPECT_EQ(r.status, "todo");
 }

@@ -18,7 +18,13 @@
 
 #include "core/errors.hpp"
 #include "core/lock_state.hpp"
-#include "core/rules.hpp"
+#include "core/checkout.hpp"
+#include "core/execution_lock.hpp"
+#include "core/force_release.hpp"
+#include "core/liveness.hpp"
+#include "core/ownership.hpp"
+#include "core/release.hpp"
+#include "core/stale_locks.hpp"
 #include "core/uuid.hpp"
 #include "core/vocabulary.hpp"
 
@@ -109,7 +115,7 @@ struct World {
     RunSet runs;
     LockRules rules;
 
-    World() : partition(), runs(standard_runs()), rules(partition, runs) {}
+    World() : partition(RunStatusPartition::seed()), runs(standard_runs()), rules(partition, runs) {}
     explicit World(std::set<std::string> terminal)
         : partition(std::move(terminal)), runs(standard_runs()), rules(partition, runs) {}
     World(const World&) = delete;

@@ -1,14 +1,11 @@
-// Reading and writing the extension's rows, in the lock order of SPEC §7:
-// the issue row first, then the run rows it needs in ascending id, in one
-// statement. Every function here needs an open SpiSession.
+// Issue rows and the run rows their locks name, read and locked in the lock
+// order of SPEC §7: the issue row first, then the run rows it needs in
+// ascending id, in one statement. Every function here needs an open SpiSession.
 #pragma once
 
 #include <optional>
-#include <string>
 #include <vector>
 
-#include "core/actor.hpp"
-#include "core/audit.hpp"
 #include "core/lock_state.hpp"
 #include "pg/postgres.hpp"
 
@@ -27,19 +24,29 @@ std::optional<core::IssueState> read_issue(const core::Uuid& issue_id);
 // foreign-key checks of other sessions still pass) in ascending id order.
 core::RunSet lock_runs(const std::vector<core::Uuid>& ids);
 std::optional<core::RunInfo> read_run(const core::Uuid& run_id);
-std::optional<core::AgentInfo> find_agent(const core::Uuid& agent_id);
-std::optional<core::Membership> find_membership(const core::Uuid& company_id, const std::string& user_id);
-// Issues that block this one and are not done.
-std::vector<core::Uuid> unresolved_blockers(const core::Uuid& issue_id);
+
+// Which run rows an operation needs besides the one it names.
+enum class IssueRuns { LockColumns, CheckoutOnly, None };
+
+// SPEC §7's order, in one place: the issue row, then the runs its lock
+// columns name (`which`) and `also`, ascending. No issue: no run is locked.
+struct LockedIssueAndRuns {
+    std::optional<LockedIssue> issue;
+    core::RunSet runs;
+};
+LockedIssueAndRuns lock_issue_then_runs(const core::Uuid& issue_id, IssueRuns which,
+                                        const core::OptUuid& also);
+// The second half, for an issue row the caller already holds (a row trigger).
+core::RunSet lock_runs_of(const core::IssueState& issue, const core::OptUuid& also);
 
 // Writes the ownership columns of state to the row and returns the new row.
 Datum write_issue(const core::IssueState& state);
 
-// One activity_log row, in the caller's transaction.
-void write_audit(const core::Actor& actor, const core::Uuid& company_id,
-                 const core::Uuid& issue_id, const core::AuditEntry& entry);
-void write_clearings(const core::Actor& actor, const core::IssueState& issue,
-                     const std::vector<core::LockClearing>& clearings, const std::string& source);
+// Before a run row is deleted: locks the issues naming it without waiting
+// (FOR NO KEY UPDATE NOWAIT); 55P03 when another transaction holds one.
+void lock_issues_naming_run_nowait(const core::Uuid& run_id);
+// The issues naming a run, locked, skipping rows other sessions hold.
+std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id);
 
 // True while the extension itself is writing rows; the guard triggers let
 // those writes through (the functions applied the rules already).
@@ -53,8 +60,5 @@ public:
     ExtensionWrite(const ExtensionWrite&) = delete;
     ExtensionWrite& operator=(const ExtensionWrite&) = delete;
 };
-
-// Company write access for the actor, loading the board user's membership.
-void require_company_write_access(const core::Actor& actor, const core::Uuid& company_id);
 
 }  // namespace paperclip::pg

@@ -1,0 +1,37 @@
+// Run liveness (SPEC §2): whether a run still holds the locks that name it.
+// This is the one place that decides it; every rule -- checkout, release,
+// ownership, the execution lock, the stale-lock clearing, the sweep and the
+// run-terminal trigger -- asks is_live(). Run leases (SPEC §9) add their
+// signals to RunInfo and to is_live(), and nowhere else.
+#pragma once
+
+#include "core/lock_state.hpp"
+#include "core/vocabulary.hpp"
+
+namespace paperclip::core {
+
+// A missing run (nullptr) holds nothing: its lock is stale. A run holds while
+// its status is not terminal -- including statuses nobody has seen yet,
+// because releasing a lock a live run still needs is worse than waiting.
+bool is_live(const RunInfo* run, const RunStatusPartition& partition);
+
+// The liveness of the runs one operation locked, asked by run id.
+class LockRules {
+public:
+    LockRules(const RunStatusPartition& partition, const RunSet& runs)
+        : partition_(partition), runs_(runs) {}
+
+    // The lock names a run that is terminal or gone: it holds nothing.
+    bool is_stale(const OptUuid& run) const { return run && !is_live(run); }
+    // The lock names a run that exists and holds.
+    bool is_live(const OptUuid& run) const;
+
+    const RunStatusPartition& partition() const { return partition_; }
+    const RunSet& runs() const { return runs_; }
+
+private:
+    const RunStatusPartition& partition_;
+    const RunSet& runs_;
+};
+
+}  // namespace paperclip::core
