@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "core/vocabulary.hpp"
 
@@ -53,4 +57,39 @@ TEST(TerminalRunStatuses, BuiltinSetIsExactlyTheSpecFive) {
                                             "interrupted"};
     EXPECT_EQ(got, expected);
     EXPECT_EQ(builtin_terminal_run_statuses().size(), 5u);
+}
+
+// The terminal-status table is the only runtime source; the C++ list is its
+// seed. Every install script must insert exactly the seed as its built-in rows.
+namespace {
+std::set<std::string> builtin_rows_of(const std::string& script) {
+    std::ifstream in(script);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    const std::string insert = "INSERT INTO @extschema@.terminal_run_statuses (status, builtin, note) VALUES";
+    const std::size_t start = s.find(insert);
+    if (start == std::string::npos) return {};
+    const std::size_t end = s.find(';', start);
+    const std::regex row(R"re(\('([a-z_]+)',\s*true\s*,)re");
+    std::set<std::string> out;
+    const std::string values = s.substr(start, end - start);
+    for (std::sregex_iterator it(values.begin(), values.end(), row), last; it != last; ++it)
+        out.insert((*it)[1]);
+    return out;
+}
+}  // namespace
+
+TEST(TerminalRunStatuses, EveryInstallScriptSeedsExactlyTheBuiltinList) {
+    const std::set<std::string> seed(builtin_terminal_run_statuses().begin(),
+                                     builtin_terminal_run_statuses().end());
+    int scripts = 0;
+    const std::regex install_script(R"(paperclip_locks--[0-9.]+\.sql)");
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(PAPERCLIP_SOURCE_DIR) + "/sql")) {
+        const std::string name = entry.path().filename().string();
+        if (!std::regex_match(name, install_script)) continue;
+        ++scripts;
+        EXPECT_EQ(builtin_rows_of(entry.path().string()), seed) << name;
+    }
+    EXPECT_GE(scripts, 1) << "no install script found under sql/";
 }
