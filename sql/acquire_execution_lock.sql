@@ -137,6 +137,18 @@ SELECT * FROM issue_state WHERE id = :'issue_norun';
 -- Unknown issue: PC404 Issue not found.
 SELECT paperclip.acquire_execution_lock(:'issue_missing', :'run_r') AS acquired;
 
+-- A run of another company never locks this company's issue: PC422
+-- Execution run belongs to another company; nothing changes.
+INSERT INTO paperclip.companies (id, name, issue_prefix) VALUES
+    ('0000000a-0000-4000-8000-0000000000c2', 'Other Execution Co', 'EXO');
+INSERT INTO paperclip.agents (id, company_id, name) VALUES
+    ('0000000a-0000-4000-8000-0000000000a9', '0000000a-0000-4000-8000-0000000000c2', 'Outsider');
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    ('0000000a-0000-4000-8000-000000000109', '0000000a-0000-4000-8000-0000000000c2',
+     '0000000a-0000-4000-8000-0000000000a9', 'running');
+SELECT paperclip.acquire_execution_lock(:'issue_norun', '0000000a-0000-4000-8000-000000000109') AS acquired;
+SELECT * FROM issue_state WHERE id = :'issue_norun';
+
 -- This file wrote exactly these audit rows.
 SELECT action, count(*) FROM audit GROUP BY action ORDER BY action;
 

@@ -172,6 +172,16 @@ ROLLBACK;
 SELECT * FROM issue_state WHERE id = :'issue_other';
 
 -------------------------------------------------------------------------------
+-- An agent acts only as itself: agent A asking for agent B (with B's run) is
+-- PC403 Agent can only act as itself. Nothing changes.
+-------------------------------------------------------------------------------
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r');
+SELECT * FROM paperclip.assert_checkout_owner(:'issue_hold', :'agent_b', :'run_fb');
+ROLLBACK;
+SELECT * FROM issue_state WHERE id = :'issue_hold';
+
+-------------------------------------------------------------------------------
 -- Unknown issue: PC404 Issue not found.
 -------------------------------------------------------------------------------
 BEGIN;

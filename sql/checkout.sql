@@ -189,12 +189,13 @@ SELECT paperclip.set_actor_agent(:'B', :'RB');
 SELECT status FROM paperclip.checkout('00000006-0000-4000-8000-000000000015', :'B', '{todo}');
 ROLLBACK;
 
--- [16] an unknown status (provisioning) holds too.
-INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id, execution_run_id) VALUES
-    ('00000006-0000-4000-8000-000000000016', :'C', 'sixteen', 'in_progress', :'A', :'P');
+-- [16] an unknown status (provisioning) holds too: an unassigned todo issue
+-- whose execution lock names a provisioning run is 409 held_by_live_run.
+INSERT INTO paperclip.issues (id, company_id, title, status, execution_run_id) VALUES
+    ('00000006-0000-4000-8000-000000000016', :'C', 'sixteen', 'todo', :'P');
 BEGIN;
 SELECT paperclip.set_actor_agent(:'B', :'RB');
-SELECT status FROM paperclip.checkout('00000006-0000-4000-8000-000000000016', :'B', '{in_progress}');
+SELECT status FROM paperclip.checkout('00000006-0000-4000-8000-000000000016', :'B', '{todo}');
 ROLLBACK;
 
 -- [17] interrupted is terminal: the lock is cleared and the checkout succeeds.

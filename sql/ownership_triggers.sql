@@ -81,6 +81,24 @@ INSERT INTO paperclip.issue_comments (company_id, issue_id, body)
     VALUES (:'C', '0000000d-0000-4000-8000-000000000031', 'progress')
     RETURNING right(author_agent_id::text, 2) AS author_agent, author_user_id;
 COMMIT;
+-- Nobody comments as someone else, or under another company than the
+-- issue's: the holding run's comment in B's name (403), a board user's in
+-- another user's name (403), a comment filed under company C2 (422).
+BEGIN;
+SELECT paperclip.set_actor_agent(:'A', :'L');
+INSERT INTO paperclip.issue_comments (company_id, issue_id, author_agent_id, body)
+    VALUES (:'C', '0000000d-0000-4000-8000-000000000031', :'B', 'in B''s name');
+ROLLBACK;
+BEGIN;
+SELECT paperclip.set_actor_board('board-user');
+INSERT INTO paperclip.issue_comments (company_id, issue_id, author_user_id, body)
+    VALUES (:'C', '0000000d-0000-4000-8000-000000000031', 'viewer-user', 'in another user''s name');
+ROLLBACK;
+BEGIN;
+SELECT paperclip.set_actor_board('board-user');
+INSERT INTO paperclip.issue_comments (company_id, issue_id, body)
+    VALUES (:'C2', '0000000d-0000-4000-8000-000000000031', 'filed elsewhere');
+ROLLBACK;
 
 -- [32] the writing run is itself failed: it cannot adopt anything (409).
 INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id) VALUES

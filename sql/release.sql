@@ -178,6 +178,14 @@ SELECT id FROM paperclip.release(:'issue_norun', :'agent_a', :'run_r');
 ROLLBACK;
 SELECT * FROM issue_state WHERE id = :'issue_norun';
 
+-- An agent releases as itself: agent A naming agent B is PC403 Agent can
+-- only release as itself, whatever the issue. Nothing changes.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r');
+SELECT id FROM paperclip.release(:'issue_norun', :'agent_b');
+ROLLBACK;
+SELECT * FROM issue_state WHERE id = :'issue_norun';
+
 -------------------------------------------------------------------------------
 -- Unknown issue: PC404 Issue not found (scenario 23 analogue, reference §3.11).
 -------------------------------------------------------------------------------
