@@ -63,7 +63,8 @@ BEGIN;
 SELECT paperclip.set_actor_agent(:'A', :'R');
 SELECT paperclip.set_actor_agent(:'B', :'RB');
 ROLLBACK;
--- A savepoint rolled back does not undo it either.
+-- The actor follows transaction semantics (SPEC §10): set inside a savepoint
+-- that rolls back, it is gone with it (sql/security_actor.sql has the rest).
 BEGIN;
 SAVEPOINT s1;
 SELECT paperclip.set_actor_agent(:'A', :'R');

@@ -100,8 +100,9 @@ SELECT count(*) AS audit_rows FROM paperclip.activity_log WHERE entity_id = '000
 -- creates an "=" on uuid and on text that call everything equal, a "<>" that
 -- calls nothing different, jsonb "->" and "?" that always answer, a now()
 -- stuck in 2000, and a "jsonb" that accepts nothing; then puts its schema
--- first. The functions pin search_path; the triggers do not, and every
--- statement they run names its operators and types with their schema.
+-- first. The functions pin search_path, the triggers' statements run with it
+-- pinned (1.1), and every statement names its operators and types with their
+-- schema.
 SET ROLE regress_pc_h_app;
 -- Every impostor records who ran it: run by the extension's own statements,
 -- it would run as the extension's owner -- the real danger of shadowing.

@@ -347,11 +347,11 @@ $$;
 -- Triggers (SPEC §6): the same rules for every client. Each guard lets the
 -- extension's own writes through (its functions applied the rules already)
 -- and database operators; everyone else needs an actor. The trigger
--- functions carry no SET search_path: they fire on every row write (also for
--- the functions' own writes), and switching search_path there cost ~12% of a
--- checkout-update-release cycle. Every statement they run names each table,
--- function, operator and type with its schema (src/pg/spi.hpp), so no
--- search_path can change what it means; sql/hardening.sql tries.
+-- functions carry no SET clause (a function-level SET on every row write cost
+-- ~12% of a checkout-update-release cycle); their statements run inside the
+-- owner switch, which pins search_path in a GUC nest level of its own (1.1,
+-- SPEC §10), and name each table, function, operator and type with its
+-- schema (src/pg/spi.hpp); sql/hardening.sql and sql/security_owner.sql try.
 -------------------------------------------------------------------------------
 CREATE FUNCTION @extschema@.issues_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'paperclip_issues_guard'
@@ -455,3 +455,105 @@ GRANT INSERT, UPDATE, DELETE ON
     TO paperclip_operator;
 GRANT INSERT ON @extschema@.activity_log TO paperclip_operator;
 GRANT INSERT, DELETE ON @extschema@.terminal_run_statuses TO paperclip_operator;
+
+-------------------------------------------------------------------------------
+-- 1.1 (security, SPEC §6 and §10). The same text ends paperclip_locks--1.1.sql
+-- and paperclip_locks--1.0--1.1.sql.
+-------------------------------------------------------------------------------
+
+-- The built-in terminal statuses cannot be removed, by anyone: operators add
+-- statuses and remove only the ones they added (SPEC §6).
+CREATE FUNCTION @extschema@.terminal_run_statuses_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'paperclip_terminal_run_statuses_guard'
+    LANGUAGE C;
+REVOKE ALL ON FUNCTION @extschema@.terminal_run_statuses_guard() FROM PUBLIC;
+CREATE TRIGGER terminal_run_statuses_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.terminal_run_statuses
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.terminal_run_statuses_guard();
+CREATE TRIGGER terminal_run_statuses_no_truncate BEFORE TRUNCATE ON @extschema@.terminal_run_statuses
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.terminal_run_statuses_guard();
+
+-- The group roles are cluster-wide (README, "Roles on a shared cluster"): a
+-- login role granted paperclip_app for this database holds it in every
+-- database of the cluster that has the extension. For a DBA: every role that
+-- holds a paperclip group role (directly or through other roles), and every
+-- database it may connect to. Rows with is_this_database false are the reach
+-- a multi-tenant cluster must close (REVOKE CONNECT ... FROM PUBLIC, and
+-- GRANT CONNECT per tenant).
+CREATE VIEW @extschema@.group_role_reach AS
+WITH RECURSIVE holders(group_role, member) AS (
+    SELECT g.oid, m.member
+    FROM pg_catalog.pg_roles AS g
+    JOIN pg_catalog.pg_auth_members AS m ON m.roleid OPERATOR(pg_catalog.=) g.oid
+    WHERE g.rolname OPERATOR(pg_catalog.=) ANY (ARRAY['paperclip_reader', 'paperclip_app', 'paperclip_operator']::pg_catalog.name[])
+    UNION
+    SELECT h.group_role, m.member
+    FROM holders AS h
+    JOIN pg_catalog.pg_auth_members AS m ON m.roleid OPERATOR(pg_catalog.=) h.member
+)
+SELECT g.rolname AS group_role,
+       r.rolname AS member_role,
+       r.rolcanlogin AS can_login,
+       d.datname AS database_name,
+       d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AS is_this_database
+FROM holders AS h
+JOIN pg_catalog.pg_roles AS g ON g.oid OPERATOR(pg_catalog.=) h.group_role
+JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) h.member
+JOIN pg_catalog.pg_database AS d
+    ON d.datallowconn AND pg_catalog.has_database_privilege(r.oid, d.oid, 'CONNECT');
+COMMENT ON VIEW @extschema@.group_role_reach IS
+    'roles holding a paperclip group role, and each database they may connect to (group roles are cluster-wide)';
+REVOKE ALL ON @extschema@.group_role_reach FROM PUBLIC;
+GRANT SELECT ON @extschema@.group_role_reach TO paperclip_operator;
+
+-- The extension's own statements (inside its functions and triggers) run as
+-- the owner of its objects (SPEC §10). That owner is paperclip_owner: NOLOGIN,
+-- no superuser, no member. An application's trigger, default or index
+-- expression on these tables that runs inside such a statement runs with
+-- this role's rights (and search_path pinned to pg_catalog, pg_temp), never
+-- a superuser's. Cluster-wide like the group roles; created when missing.
+DO $owner_role$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'paperclip_owner') THEN
+        BEGIN
+            CREATE ROLE paperclip_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT
+                NOREPLICATION NOBYPASSRLS;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- created concurrently by CREATE EXTENSION in another database
+        END;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles
+               WHERE rolname OPERATOR(pg_catalog.=) 'paperclip_owner'
+                 AND (rolsuper OR rolcanlogin OR rolbypassrls OR rolcreaterole OR rolreplication)) THEN
+        RAISE EXCEPTION 'role paperclip_owner must be NOLOGIN, NOSUPERUSER, NOCREATEROLE, NOREPLICATION and NOBYPASSRLS'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The extension''s internal statements run as this role.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) m.roleid
+               WHERE r.rolname OPERATOR(pg_catalog.=) 'paperclip_owner') THEN
+        RAISE EXCEPTION 'role paperclip_owner must have no members'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A member could act as the owner of every paperclip table; REVOKE paperclip_owner FROM it.';
+    END IF;
+END
+$owner_role$;
+ALTER SCHEMA @extschema@ OWNER TO paperclip_owner;
+DO $owner$
+DECLARE
+    stmt text;
+BEGIN
+    FOR stmt IN
+        SELECT pg_catalog.format('ALTER %s %s OWNER TO paperclip_owner',
+                                 CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.oid::pg_catalog.regclass)
+        FROM pg_catalog.pg_class AS c
+        WHERE c.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v']::"char"[])
+        UNION ALL
+        SELECT pg_catalog.format('ALTER ROUTINE %s OWNER TO paperclip_owner', p.oid::pg_catalog.regprocedure)
+        FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+    LOOP
+        EXECUTE stmt;
+    END LOOP;
+END
+$owner$;

@@ -76,7 +76,7 @@ INSERT INTO paperclip.issues (company_id, title)
     VALUES ('00000001-0000-4000-8000-0000000000c1', 'defaults')
     RETURNING status, priority, assignee_agent_id, checkout_run_id;
 
--- The group roles exist and cannot log in.
+-- The group roles and the extension's owner role exist and cannot log in.
 SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'paperclip\_%' ORDER BY 1;
 
 -- Every function of SPEC §4 with its exact signature.

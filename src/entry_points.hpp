@@ -47,4 +47,5 @@ Datum activity_log_guard(FunctionCallInfo fcinfo);
 Datum company_scope_guard(FunctionCallInfo fcinfo);
 // src/pg/terminal_statuses.cpp
 Datum terminal_run_statuses_changed(FunctionCallInfo fcinfo);
+Datum terminal_run_statuses_guard(FunctionCallInfo fcinfo);
 }  // namespace paperclip::triggers

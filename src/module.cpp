@@ -44,3 +44,4 @@ PAPERCLIP_EXPORT(paperclip_heartbeat_runs_released, triggers::heartbeat_runs_rel
 PAPERCLIP_EXPORT(paperclip_activity_log_guard, triggers::activity_log_guard)
 PAPERCLIP_EXPORT(paperclip_company_scope_guard, triggers::company_scope_guard)
 PAPERCLIP_EXPORT(paperclip_terminal_run_statuses_changed, triggers::terminal_run_statuses_changed)
+PAPERCLIP_EXPORT(paperclip_terminal_run_statuses_guard, triggers::terminal_run_statuses_guard)

@@ -18,7 +18,7 @@ void validate_expected_statuses(const std::vector<std::string>& expected) {
     if (expected.empty())
         fail_validation("expectedStatuses", "must be a non-empty array of issue statuses");
     for (const auto& s : expected)
-        if (!is_issue_status(s)) fail_validation("expectedStatuses", "unknown issue status \"" + s + "\"");
+        if (!is_issue_status(s)) fail_validation("expectedStatuses", "unknown issue status \"" + echo_input(s) + "\"");
 }
 
 const char* checkout_path_name(CheckoutPath path) {

@@ -4,6 +4,16 @@
 
 namespace paperclip::core {
 
+std::string echo_input(const std::string& value) {
+    std::size_t characters = 0;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        // A UTF-8 character starts at every byte that is not a continuation byte.
+        if ((static_cast<unsigned char>(value[i]) & 0xC0) != 0x80 && characters++ == kEchoedInputCharacters)
+            return value.substr(0, i) + "... (cut)";
+    }
+    return value;
+}
+
 std::string JsonObject::quote(const std::string& s) {
     std::string out;
     out.reserve(s.size() + 2);

@@ -9,6 +9,13 @@
 
 namespace paperclip::core {
 
+// An input value as an error may echo it (SPEC §10): at most 256 characters
+// (UTF-8 code points, never cut inside one), followed by "... (cut)" when
+// there was more. Applied before the value is quoted or concatenated, so an
+// input of any size costs a bounded amount of memory and log.
+inline constexpr std::size_t kEchoedInputCharacters = 256;
+std::string echo_input(const std::string& value);
+
 class JsonObject {
 public:
     JsonObject& add(const std::string& key, const std::string& value);

@@ -47,7 +47,7 @@ void refuse_direct_lock_write(const Actor& actor) {
 IssueState apply_issue_rules(const IssueState* previous, IssueState row, bool keep_lock_columns,
                              std::int64_t now) {
     if (!is_issue_status(row.status))
-        fail_validation("status", "unknown issue status \"" + row.status + "\"");
+        fail_validation("status", "unknown issue status \"" + echo_input(row.status) + "\"");
     if (row.assignee_agent_id && row.assignee_user_id) fail(ErrorCode::Unprocessable, msg::kOneAssignee);
 
     const bool status_changed = previous == nullptr || previous->status != row.status;

@@ -13,12 +13,24 @@ namespace {
 struct TransactionActor {
     bool set = false;
     core::Actor actor;
+    // The subtransaction the actor was set in: if it (or an enclosing one)
+    // rolls back, the actor goes with it (SPEC §10).
+    SubTransactionId set_in = InvalidSubTransactionId;
 };
 TransactionActor g_actor;
 
 void clear_actor() {
     g_actor = TransactionActor{};
     reset_extension_writes();
+}
+
+// Subtransaction ids only grow within a transaction, and a subtransaction's
+// children get larger ids than it: everything started at or after the
+// aborted one has an id >= its id.
+void on_subxact_event(SubXactEvent event, SubTransactionId aborted, SubTransactionId, void*) {
+    if (event != SUBXACT_EVENT_ABORT_SUB) return;
+    if (g_actor.set && g_actor.set_in >= aborted) g_actor = TransactionActor{};
+    abort_extension_writes(aborted);
 }
 
 void on_xact_event(XactEvent event, void*) {
@@ -59,13 +71,17 @@ void install(const core::Actor& actor) {
                 errfinish(nullptr, 0, nullptr);
             }
         });
+    if (!g_actor.set) g_actor.set_in = GetCurrentSubTransactionId();
     g_actor.set = true;
     g_actor.actor = actor;
 }
 
 }  // namespace
 
-void register_actor_callbacks() { RegisterXactCallback(on_xact_event, nullptr); }
+void register_actor_callbacks() {
+    RegisterXactCallback(on_xact_event, nullptr);
+    RegisterSubXactCallback(on_subxact_event, nullptr);
+}
 
 void set_agent_actor(const core::AgentInfo& agent, const core::OptUuid& run_id) {
     install(core::Actor::agent(agent, run_id, core::normalize_agent_name_key(agent.name)));

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <exception>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -25,6 +27,27 @@ public:
 private:
     ErrorData* data_;
 };
+
+// An error of the extension's own that carries a PostgreSQL SQLSTATE (not a
+// PCnnn one): a trigger attached where it does not belong (39P01), a schema
+// owned by a superuser (55000).
+class SqlStateError : public std::runtime_error {
+public:
+    SqlStateError(int sqlstate, const std::string& message, std::string detail = {}, std::string hint = {})
+        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)), hint_(std::move(hint)) {}
+    int sqlstate() const { return sqlstate_; }
+    const std::string& detail() const { return detail_; }
+    const std::string& hint() const { return hint_; }
+
+private:
+    int sqlstate_;
+    std::string detail_;
+    std::string hint_;
+};
+
+// CopyErrorData() under its own handler: nullptr when copying failed (out of
+// memory), never a longjmp past the C++ frames of the caller.
+ErrorData* copy_error_data_guarded();
 
 // Runs fn (which may ereport) and turns a PostgreSQL error into PgError.
 // fn must not throw C++ exceptions and must keep no non-trivial objects alive
@@ -51,8 +74,9 @@ auto pg_call(Fn&& fn) -> decltype(fn()) {
     PG_exception_stack = saved_exception_stack;
     error_context_stack = saved_context_stack;
     MemoryContextSwitchTo(caller_context);
-    ErrorData* data = CopyErrorData();
+    ErrorData* data = copy_error_data_guarded();
     FlushErrorState();
+    if (data == nullptr) throw std::bad_alloc();
     throw PgError(data);
 }
 

@@ -8,7 +8,13 @@ namespace paperclip::pg {
 
 namespace {
 
-int g_extension_writes = 0;
+// The extension's writes in progress, innermost last, each with the
+// subtransaction it began in. Not a plain counter: an error that longjmps
+// past an ExtensionWrite and is caught by a PL/pgSQL block would leave a
+// counter raised, and every later write of the transaction unguarded.
+constexpr int kMaxNestedWrites = 64;
+SubTransactionId g_write_subxacts[kMaxNestedWrites];
+int g_write_depth = 0;
 
 #define ISSUE_COLUMNS                                                                  \
     "i.id, i.company_id, i.status, i.assignee_agent_id, i.assignee_user_id, "          \
@@ -139,9 +145,19 @@ std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id) {
     return ids;
 }
 
-bool extension_write_in_progress() { return g_extension_writes > 0; }
-void reset_extension_writes() { g_extension_writes = 0; }
-ExtensionWrite::ExtensionWrite() { ++g_extension_writes; }
-ExtensionWrite::~ExtensionWrite() { --g_extension_writes; }
+bool extension_write_in_progress() { return g_write_depth > 0; }
+void reset_extension_writes() { g_write_depth = 0; }
+void abort_extension_writes(SubTransactionId aborted) {
+    while (g_write_depth > 0 && g_write_subxacts[g_write_depth - 1] >= aborted) --g_write_depth;
+}
+ExtensionWrite::ExtensionWrite() : depth_(g_write_depth) {
+    if (g_write_depth >= kMaxNestedWrites)
+        throw SqlStateError(ERRCODE_STATEMENT_TOO_COMPLEX, "paperclip writes nested too deeply",
+                            "Triggers on the extension's tables call back into the extension recursively.");
+    g_write_subxacts[g_write_depth++] = GetCurrentSubTransactionId();
+}
+ExtensionWrite::~ExtensionWrite() {
+    if (g_write_depth > depth_) g_write_depth = depth_;
+}
 
 }  // namespace paperclip::pg

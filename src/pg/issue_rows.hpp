@@ -52,6 +52,9 @@ std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id);
 // those writes through (the functions applied the rules already).
 bool extension_write_in_progress();
 void reset_extension_writes();  // at transaction end, whatever happened
+// At a subtransaction's abort: the writes begun in it (or in its children)
+// are over, even when an error skipped their destructors.
+void abort_extension_writes(SubTransactionId aborted);
 
 class ExtensionWrite {
 public:
@@ -59,6 +62,9 @@ public:
     ~ExtensionWrite();
     ExtensionWrite(const ExtensionWrite&) = delete;
     ExtensionWrite& operator=(const ExtensionWrite&) = delete;
+
+private:
+    int depth_;  // the number of writes in progress when this one began
 };
 
 }  // namespace paperclip::pg

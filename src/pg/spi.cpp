@@ -1,4 +1,5 @@
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "core/errors.hpp"
@@ -72,7 +73,13 @@ bool Row::is_null(int col) const {
 }
 Datum Row::datum(int col) const {
     bool isnull = false;
-    return SPI_getbinval(tuple_, desc_, col, &isnull);
+    Datum d = SPI_getbinval(tuple_, desc_, col, &isnull);
+    // Every caller of datum() reads a column its statement never yields NULL
+    // for; a NULL there (a changed schema, a bug) is an error, not a crash.
+    if (isnull)
+        throw std::logic_error("paperclip_locks: unexpected NULL in column " + std::to_string(col) +
+                               " of an internal query");
+    return d;
 }
 core::Uuid Row::uuid(int col) const { return from_pg_uuid(DatumGetUUIDP(datum(col))); }
 core::OptUuid Row::opt_uuid(int col) const {
@@ -151,12 +158,14 @@ SpiSession::SpiSession() : uncaught_(std::uncaught_exceptions()) {
 }
 
 SpiSession::~SpiSession() {
-    // On the error path SPI is cleaned up by (sub)transaction abort.
+    // On the error path SPI is cleaned up by (sub)transaction abort. On a
+    // normal path that did not call finish() (an early return), the
+    // connection is closed here: SPI_finish() reports failure only by its
+    // return code (it never ereports), and a failure means there was no
+    // connection left to close -- nothing is lost by not reporting it.
     if (open_ && std::uncaught_exceptions() == uncaught_) {
-        try {
-            finish();
-        } catch (...) {
-        }
+        open_ = false;
+        (void)SPI_finish();
     }
 }
 
@@ -167,27 +176,66 @@ Datum SpiSession::return_datum(Datum value, bool by_value, int length) {
 void SpiSession::finish() {
     if (!open_) return;
     open_ = false;
-    pg_call([] { SPI_finish(); });
+    const int rc = SPI_finish();  // never ereports; see ~SpiSession
+    if (rc != SPI_OK_FINISH) throw std::logic_error(std::string("SPI_finish failed: ") + SPI_result_code_string(rc));
 }
 
 Oid extension_owner() {
-    return pg_call([] {
+    struct Owner {
+        Oid oid;
+    };
+    const Owner owner = pg_call([] {
         Oid nsp = get_namespace_oid("paperclip", false);
         HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
         if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for namespace %u", nsp);
-        Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+        Oid oid = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
         ReleaseSysCache(tup);
-        return owner;
+        return Owner{oid};
     });
+    // SPEC §10: the install script (1.1) gives the schema and every object in
+    // it to paperclip_owner, a NOLOGIN role that is no superuser. A database
+    // still at 1.0 (this library, its 1.0 objects not yet updated) has them
+    // owned by the superuser that created it and keeps working as 1.0 did --
+    // with search_path pinned now -- until ALTER EXTENSION paperclip_locks UPDATE.
+    return owner.oid;
 }
 
+// As contrib/amcheck switches to a table's owner: the role and a GUC nest
+// level together, search_path pinned inside it. Without the pin, SQL that
+// runs inside the extension's own statements -- an application's trigger,
+// default or index expression on these tables -- would resolve unqualified
+// names through the caller's search_path, with the owner's rights. The nest
+// level makes the pin (and any SET LOCAL that nested code does) end with the
+// switch, on the error path too: a C++ unwind runs the destructor, a
+// longjmp past it ends in (sub)transaction abort, which pops the level.
 AsExtensionOwner::AsExtensionOwner() {
     GetUserIdAndSecContext(&saved_user_, &saved_sec_context_);
     const Oid owner = extension_owner();
-    SetUserIdAndSecContext(owner, saved_sec_context_ | SECURITY_LOCAL_USERID_CHANGE |
-                                      SECURITY_RESTRICTED_OPERATION);
+    const Oid saved_user = saved_user_;
+    const int saved_sec_context = saved_sec_context_;
+    nest_level_ = pg_call([&] {
+        SetUserIdAndSecContext(owner, saved_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+                                          SECURITY_RESTRICTED_OPERATION);
+        const int level = NewGUCNestLevel();
+        PG_TRY();
+        {
+            (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
+        }
+        PG_CATCH();
+        {
+            AtEOXact_GUC(false, level);
+            SetUserIdAndSecContext(saved_user, saved_sec_context);
+            PG_RE_THROW();
+        }
+        PG_END_TRY();
+        return level;
+    });
 }
 
-AsExtensionOwner::~AsExtensionOwner() { SetUserIdAndSecContext(saved_user_, saved_sec_context_); }
+AsExtensionOwner::~AsExtensionOwner() {
+    AtEOXact_GUC(false, nest_level_);
+    SetUserIdAndSecContext(saved_user_, saved_sec_context_);
+}
 
 }  // namespace paperclip::pg

@@ -93,10 +93,13 @@ private:
     int uncaught_ = 0;
 };
 
-// Runs the extension's own statements as the extension's owner, so callers need
-// EXECUTE on the functions and no table privileges. The caller's identity was
-// captured before; SECURITY_RESTRICTED_OPERATION keeps nested code from
-// changing roles or creating temporary objects.
+// Runs the extension's own statements as the extension's owner (the NOLOGIN,
+// non-superuser role paperclip_owner, which owns the schema and every object
+// in it), so callers need EXECUTE on the functions and no table privileges.
+// The caller's identity was captured before; SECURITY_RESTRICTED_OPERATION
+// keeps nested code from changing roles or creating temporary objects, and
+// search_path is pinned to pg_catalog, pg_temp in a GUC nest level of its own
+// for the span of the switch (SPEC §10).
 class AsExtensionOwner {
 public:
     AsExtensionOwner();
@@ -107,8 +110,10 @@ public:
 private:
     Oid saved_user_;
     int saved_sec_context_;
+    int nest_level_;
 };
 
+// The owner of schema paperclip: paperclip_owner from 1.1 on.
 Oid extension_owner();
 
 }  // namespace paperclip::pg

@@ -3,11 +3,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/errors.hpp"
+#include "core/vocabulary.hpp"
 #include "entry_points.hpp"
+#include "pg/issue_tuple.hpp"
 #include "pg/spi.hpp"
-#include "pg/trigger.hpp"
 #include "pg/tables.hpp"
 #include "pg/terminal_statuses.hpp"
+#include "pg/trigger.hpp"
 
 namespace paperclip::pg {
 
@@ -34,6 +37,10 @@ const core::RunStatusPartition& run_status_partition() {
     AsExtensionOwner as_owner;
     const auto n = load_plan.run({});
     for (std::uint64_t i = 0; i < n; ++i) statuses.insert(load_plan.row(i).text(1));
+    // The built-in ones hold whatever the table says (SPEC §2, §6): the
+    // table's guard keeps them, and a table emptied past it (triggers
+    // disabled by a superuser) still cannot make a failed run hold its locks.
+    for (const auto& builtin : core::builtin_terminal_run_statuses()) statuses.insert(builtin);
     g_table = pg_call([] {
         return get_relname_relid("terminal_run_statuses", get_namespace_oid(kExtensionSchema, false));
     });
@@ -50,10 +57,49 @@ namespace paperclip::triggers {
 // AFTER ... FOR EACH STATEMENT on terminal_run_statuses: every backend's
 // cached set is stale from the next transaction on.
 Datum terminal_run_statuses_changed(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "terminal_run_statuses_changed");
+    TriggerData* td = pg::trigger_data(fcinfo, "terminal_run_statuses_changed", {"terminal_run_statuses"},
+                                       {{false, false, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete | pg::kOnTruncate}});
     const Oid relid = RelationGetRelid(td->tg_relation);
     pg::pg_call([&] { CacheInvalidateRelcacheByRelid(relid); });
     return PointerGetDatum(nullptr);
+}
+
+// SPEC §6: the built-in terminal statuses cannot be removed, by anyone.
+// Operators add statuses and remove the ones they added; a row marked
+// builtin is never deleted, updated or inserted (an operator's "built-in"
+// status could never be removed, and pg_dump skips built-in rows).
+Datum terminal_run_statuses_guard(FunctionCallInfo fcinfo) {
+    TriggerData* td = pg::trigger_data(fcinfo, "terminal_run_statuses_guard", {"terminal_run_statuses"},
+                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete},
+                                        {true, false, pg::kOnTruncate}});
+    const auto refuse = [](const char* message, const core::OptText& status, const char* hint) {
+        core::JsonObject d;
+        d.add("status", status ? core::OptText(core::echo_input(*status)) : std::nullopt)
+            .add("builtinStatuses", core::builtin_terminal_run_statuses());
+        throw core::PcError(core::ErrorCode::Forbidden, message, d.str(), hint);
+    };
+    const char* const kRemoved = "built-in terminal run statuses cannot be removed";
+    const char* const kRemovedHint = "Operators add statuses, and remove only the ones they added.";
+    if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event)) refuse(kRemoved, std::nullopt, kRemovedHint);
+    TupleDesc desc = td->tg_relation->rd_att;
+    const int status_col = pg::column_of(desc, "status");
+    const int builtin_col = pg::column_of(desc, "builtin");
+    const auto is_builtin = [&](HeapTuple row) {
+        bool isnull = false;
+        const Datum d = heap_getattr(row, builtin_col, desc, &isnull);
+        return !isnull && DatumGetBool(d);
+    };
+    HeapTuple row = td->tg_trigtuple;
+    const core::OptText status = pg::text_column(row, desc, status_col);
+    if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
+        if (is_builtin(row))
+            refuse("only the extension adds built-in terminal run statuses", status, "Add the status with builtin = false.");
+        return PointerGetDatum(row);
+    }
+    if (is_builtin(row)) refuse(kRemoved, status, kRemovedHint);
+    if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && is_builtin(td->tg_newtuple))
+        refuse("only the extension adds built-in terminal run statuses", status, "Keep builtin = false.");
+    return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : row);
 }
 
 }  // namespace paperclip::triggers

@@ -1,11 +1,37 @@
 // Shared plumbing of the guard triggers.
 #pragma once
 
+#include <initializer_list>
+
 #include "pg/postgres.hpp"
 
 namespace paperclip::pg {
 
-TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* name);
+// The events a trigger function is written for (a bit set).
+enum TriggerEvents : unsigned {
+    kOnInsert = 1u << 0,
+    kOnUpdate = 1u << 1,
+    kOnDelete = 1u << 2,
+    kOnTruncate = 1u << 3,
+};
+
+// One way a trigger function may be attached: timing, level and events.
+struct TriggerUse {
+    bool before;        // BEFORE, or AFTER
+    bool for_each_row;  // FOR EACH ROW, or FOR EACH STATEMENT
+    unsigned events;    // TriggerEvents
+};
+
+// The trigger data of this call, after checking that the function fires on
+// one of `tables` (in schema paperclip) in one of the `uses` it was written
+// for (SPEC §10). Anything else -- a plain call, another table, a row
+// trigger attached per statement (no row to read), AFTER instead of BEFORE
+// -- is refused with SQLSTATE 39P01 and a message that says what it is
+// written for, before the function reads anything.
+TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function,
+                          std::initializer_list<const char*> tables,
+                          std::initializer_list<TriggerUse> uses);
+
 // The tuple a BEFORE ROW trigger returns when it lets the row through unchanged.
 HeapTuple unchanged_row(const TriggerData* td);
 

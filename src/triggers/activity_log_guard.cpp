@@ -10,7 +10,9 @@ namespace paperclip::triggers {
 
 
 Datum activity_log_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "activity_log_guard");
+    TriggerData* td = pg::trigger_data(fcinfo, "activity_log_guard", {"activity_log"},
+                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete},
+                                        {true, false, pg::kOnTruncate}});
     if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
         throw core::PcError(core::ErrorCode::Forbidden, core::msg::kAuditAppendOnly, {},
                             core::msg::kAuditAppendOnlyHint);
@@ -28,8 +30,8 @@ Datum activity_log_guard(FunctionCallInfo fcinfo) {
     if (actor_type != who.actor_type || actor_id != who.actor_id)
         core::fail(core::ErrorCode::Forbidden, core::msg::kAuditOwnName,
                    core::JsonObject()
-                       .add("actorType", actor_type)
-                       .add("actorId", actor_id)
+                       .add("actorType", actor_type ? core::OptText(core::echo_input(*actor_type)) : std::nullopt)
+                       .add("actorId", actor_id ? core::OptText(core::echo_input(*actor_id)) : std::nullopt)
                        .add("expectedActorType", who.actor_type)
                        .add("expectedActorId", who.actor_id));
     if (!company_id) core::fail_validation("companyId", "must not be null");

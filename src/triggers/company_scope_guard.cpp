@@ -15,8 +15,15 @@ namespace paperclip::triggers {
 
 
 Datum company_scope_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "company_scope_guard");
-    if (td->tg_trigger->tgnargs < 2) throw std::logic_error("company_scope_guard needs two arguments");
+    TriggerData* td = pg::trigger_data(fcinfo, "company_scope_guard",
+                                       {"companies", "company_memberships", "agents", "issue_relations"},
+                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
+    if (td->tg_trigger->tgnargs != 2 ||
+        (std::string(td->tg_trigger->tgargs[1]) != "agents_may_write" &&
+         std::string(td->tg_trigger->tgargs[1]) != "agents_may_not_write"))
+        throw pg::SqlStateError(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                                "trigger function paperclip.company_scope_guard() needs two arguments",
+                                "The company column, then 'agents_may_write' or 'agents_may_not_write'.");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));

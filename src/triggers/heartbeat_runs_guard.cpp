@@ -69,7 +69,8 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
 }  // namespace
 
 Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard");
+    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard", {"heartbeat_runs"},
+                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     if (actor.is_operator()) {
@@ -101,7 +102,8 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
 // and then sees it terminal and clears it, or anything else, after which the
 // next function call or sweep clears the lock. No wait, so no deadlock.
 Datum heartbeat_runs_released(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_released");
+    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_released", {"heartbeat_runs"},
+                                       {{false, true, pg::kOnUpdate}});
     TupleDesc desc = td->tg_relation->rd_att;
     const core::OptUuid run_id = pg::uuid_column(td->tg_newtuple, desc, pg::column_of(desc, "id"));
     const core::OptText status = pg::text_column(td->tg_newtuple, desc, pg::column_of(desc, "status"));
