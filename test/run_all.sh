@@ -61,6 +61,7 @@ pg_virtualenv -t -v "$PGV" \
         test/upgrade_drift.sh >"'"$LOGDIR"'/upgrade_drift.log" 2>&1
         test/upgrade.sh >"'"$LOGDIR"'/upgrade.log" 2>&1
         test/upgrade_failed.sh >"'"$LOGDIR"'/upgrade_failed.log" 2>&1
+        test/fuzz/run.sh >"'"$LOGDIR"'/fuzz.log" 2>&1
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
 
@@ -80,6 +81,7 @@ count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
 count_script upgrade_failed
+count_script fuzz
 
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
