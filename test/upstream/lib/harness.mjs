@@ -23,13 +23,16 @@ export async function applyAttachMode(admin, { mode, appRole }) {
   if (mode !== "compat" && mode !== "strict") {
     throw new Error(`ATTACH_MODE must be none, compat or strict, not ${JSON.stringify(mode)}`);
   }
-  const available = await admin`SELECT 1 FROM pg_available_extensions WHERE name = 'paperclip_locks_attach'`;
-  if (available.length === 0) {
-    const reason = "extension paperclip_locks_attach is not installed in this cluster";
+  // pg_available_extensions does not look in Debian's extension_destdir
+  // (where test/run_all.sh stages the build), so try the CREATE itself.
+  try {
+    await admin.unsafe("CREATE EXTENSION paperclip_locks_attach");
+  } catch (err) {
+    if (err.code !== "58P01" && err.code !== "0A000") throw err;
+    const reason = `extension paperclip_locks_attach is not installed in this cluster (${err.code}: ${err.message})`;
     if (process.env.ATTACH_REQUIRED === "1") throw new Error(`ATTACH_MODE=${mode}: ${reason}`);
     return { mode, unavailable: reason };
   }
-  await admin.unsafe("CREATE EXTENSION paperclip_locks_attach");
   await admin`SELECT paperclip.attach('public', ${mode})`;
   if (mode === "compat") await admin.unsafe(`GRANT paperclip_trusted_app TO ${quoteIdent(appRole)}`);
   return { mode };
@@ -42,6 +45,15 @@ export async function openHarness(name) {
   const schemaNote = createUpstreamSchema(dbName);
   const admin = up.postgres(connectionUrl(dbName), { max: 2, onnotice: () => {} });
 
+  try {
+    return await prepare(up, dbName, schemaNote, admin);
+  } catch (err) {
+    await admin.end({ timeout: 5 });
+    throw err;
+  }
+}
+
+async function prepare(up, dbName, schemaNote, admin) {
   const appRole = `pcup_app_${process.pid}`;
   const appPassword = randomBytes(12).toString("hex");
   await admin.unsafe(`DROP ROLE IF EXISTS ${quoteIdent(appRole)}`);
@@ -93,6 +105,9 @@ export async function openHarness(name) {
 
   async function close() {
     await up.closeRegisteredClients(appUrl);
+    // The role is cluster-wide; the database stays for inspection.
+    await admin.unsafe(`DROP OWNED BY ${quoteIdent(appRole)}`);
+    await admin.unsafe(`DROP ROLE ${quoteIdent(appRole)}`);
     await admin.end({ timeout: 5 });
   }
 
