@@ -74,18 +74,10 @@ void set_agent_actor(const core::AgentInfo& agent, const core::OptUuid& run_id) 
 void set_board_actor(const std::string& user_id) { install(core::Actor::board(user_id)); }
 
 bool role_is_operator(Oid role) {
+    if (pg_call([&] { return superuser_arg(role); })) return true;
+    if (role == extension_owner(true)) return true;
     return pg_call([&] {
-        if (superuser_arg(role)) return true;
-        Oid nsp = get_namespace_oid("paperclip", true);
-        if (OidIsValid(nsp)) {
-            HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-            if (HeapTupleIsValid(tup)) {
-                Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
-                ReleaseSysCache(tup);
-                if (owner == role) return true;
-            }
-        }
-        Oid operator_role = get_role_oid("paperclip_operator", true);
+        const Oid operator_role = get_role_oid("paperclip_operator", true);
         return OidIsValid(operator_role) && has_privs_of_role(role, operator_role);
     });
 }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/lock_state.hpp"
-#include "pg/postgres.hpp"
+#include "pg/spi.hpp"
 
 namespace paperclip::pg {
 
@@ -53,12 +53,10 @@ std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id);
 bool extension_write_in_progress();
 void reset_extension_writes();  // at transaction end, whatever happened
 
-class ExtensionWrite {
+class ExtensionWrite : NonCopyable {
 public:
     ExtensionWrite();
     ~ExtensionWrite();
-    ExtensionWrite(const ExtensionWrite&) = delete;
-    ExtensionWrite& operator=(const ExtensionWrite&) = delete;
 };
 
 }  // namespace paperclip::pg

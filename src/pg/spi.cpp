@@ -170,12 +170,16 @@ void SpiSession::finish() {
     pg_call([] { SPI_finish(); });
 }
 
-Oid extension_owner() {
-    return pg_call([] {
-        Oid nsp = get_namespace_oid("paperclip", false);
+Oid extension_owner(bool missing_ok) {
+    return pg_call([&] {
+        const Oid nsp = get_namespace_oid(kExtensionSchema, missing_ok);
+        if (!OidIsValid(nsp)) return InvalidOid;
         HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for namespace %u", nsp);
-        Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+        if (!HeapTupleIsValid(tup)) {
+            if (missing_ok) return InvalidOid;
+            elog(ERROR, "cache lookup failed for namespace %u", nsp);
+        }
+        const Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
         ReleaseSysCache(tup);
         return owner;
     });

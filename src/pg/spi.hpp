@@ -75,14 +75,19 @@ private:
     SPIPlanPtr plan_ = nullptr;
 };
 
+// Scope guards below own a connection or a role switch: never copied.
+struct NonCopyable {
+    NonCopyable() = default;
+    NonCopyable(const NonCopyable&) = delete;
+    NonCopyable& operator=(const NonCopyable&) = delete;
+};
+
 // One SPI connection for the span of an entry point. On an error path the
 // connection is left for transaction abort to clean up, as SPI expects.
-class SpiSession {
+class SpiSession : NonCopyable {
 public:
     SpiSession();
     ~SpiSession();
-    SpiSession(const SpiSession&) = delete;
-    SpiSession& operator=(const SpiSession&) = delete;
     // Copies a by-reference datum (a row, a composite) out of SPI memory so it
     // survives finish().
     Datum return_datum(Datum value, bool by_value, int length);
@@ -97,18 +102,18 @@ private:
 // EXECUTE on the functions and no table privileges. The caller's identity was
 // captured before; SECURITY_RESTRICTED_OPERATION keeps nested code from
 // changing roles or creating temporary objects.
-class AsExtensionOwner {
+class AsExtensionOwner : NonCopyable {
 public:
     AsExtensionOwner();
     ~AsExtensionOwner();
-    AsExtensionOwner(const AsExtensionOwner&) = delete;
-    AsExtensionOwner& operator=(const AsExtensionOwner&) = delete;
 
 private:
     Oid saved_user_;
     int saved_sec_context_;
 };
 
-Oid extension_owner();
+// The owner of the extension's schema: the one owner lookup. InvalidOid when
+// missing_ok and the schema is gone (a role check during DROP EXTENSION).
+Oid extension_owner(bool missing_ok = false);
 
 }  // namespace paperclip::pg
