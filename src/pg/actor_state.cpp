@@ -43,19 +43,19 @@ bool same_actor(const core::Actor& a, const core::Actor& b) {
 void install(const core::Actor& actor) {
     if (g_actor.set && !same_actor(g_actor.actor, actor))
         throw core::PcError(core::ErrorCode::Forbidden,
-                            "the actor of this transaction is already set",
+                            core::msg::kActorAlreadySet,
                             core::JsonObject()
                                 .add("currentActorType", g_actor.actor.kind_name())
                                 .add("requestedActorType", actor.kind_name())
                                 .str(),
-                            "An actor holds until the transaction commits or aborts.");
+                            core::msg::kActorAlreadySetHint);
     if (!IsTransactionBlock())
         pg_call([] {
             if (errstart(WARNING, TEXTDOMAIN)) {
                 errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION);
-                errmsg("paperclip actor set outside a transaction block");
-                errdetail("The actor is cleared when this statement's transaction commits.");
-                errhint("Set the actor after BEGIN, in the transaction that uses it.");
+                errmsg("%s", core::msg::kActorOutsideTransaction);
+                errdetail("%s", core::msg::kActorOutsideTransactionDetail);
+                errhint("%s", core::msg::kActorOutsideTransactionHint);
                 errfinish(nullptr, 0, nullptr);
             }
         });
