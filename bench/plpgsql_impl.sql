@@ -82,10 +82,10 @@ BEGIN
     IF run_id IS NOT NULL THEN
         SELECT r.agent_id INTO v_run_agent FROM plpg.heartbeat_runs AS r WHERE r.id = set_actor_agent.run_id;
         IF NOT FOUND THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'Agent run not found';
+            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'agent run not found';
         END IF;
         IF v_run_agent <> agent_id THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'Agent run belongs to another agent';
+            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'agent run belongs to another agent';
         END IF;
     END IF;
     IF coalesce(v_kind, '') <> '' AND (v_kind <> 'agent'
@@ -215,7 +215,7 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'PC401', MESSAGE = 'Agent run id required';
         END IF;
         IF run_id IS NOT NULL AND run_id <> v_actor_run THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'Agent can only act with its own run';
+            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'agent can only act with its own run';
         END IF;
         v_run := v_actor_run;
     ELSIF v_kind = 'board' THEN
@@ -247,11 +247,11 @@ BEGIN
     END LOOP;
     IF v_run IS NOT NULL THEN
         IF NOT v_run_found THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'Checkout run not found';
+            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'checkout run not found';
         ELSIF v_run_agent <> agent_id THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'Checkout run belongs to another agent';
+            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'checkout run belongs to another agent';
         ELSIF v_run_status = ANY (v_terminal) THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'Checkout run is not live';
+            RAISE EXCEPTION USING ERRCODE = 'PC422', MESSAGE = 'checkout run is not live';
         END IF;
     END IF;
 
@@ -399,7 +399,7 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'Agent key cannot access another company';
         END IF;
         IF agent_id IS NOT NULL AND agent_id <> current_setting('plpg.agent_id')::uuid THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'Agent can only release as itself';
+            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'agent can only release as itself';
         END IF;
         v_agent := current_setting('plpg.agent_id')::uuid;
         v_run := nullif(current_setting('plpg.run_id'), '')::uuid;
@@ -407,7 +407,7 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'PC401', MESSAGE = 'Agent run id required';
         END IF;
         IF run_id IS NOT NULL AND run_id <> v_run THEN
-            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'Agent can only act with its own run';
+            RAISE EXCEPTION USING ERRCODE = 'PC403', MESSAGE = 'agent can only act with its own run';
         END IF;
     ELSIF v_kind = 'board' THEN
         PERFORM plpg.require_board_write(v_issue.company_id, current_setting('plpg.user_id'));

@@ -138,7 +138,7 @@ SELECT * FROM issue_state WHERE id = :'issue_norun';
 SELECT paperclip.acquire_execution_lock(:'issue_missing', :'run_r') AS acquired;
 
 -- A run of another company never locks this company's issue: PC422
--- Execution run belongs to another company; nothing changes.
+-- execution run belongs to another company; nothing changes.
 INSERT INTO paperclip.companies (id, name, issue_prefix) VALUES
     ('0000000a-0000-4000-8000-0000000000c2', 'Other Execution Co', 'EXO');
 INSERT INTO paperclip.agents (id, company_id, name) VALUES

@@ -173,7 +173,7 @@ SELECT * FROM issue_state WHERE id = :'issue_other';
 
 -------------------------------------------------------------------------------
 -- An agent acts only as itself: agent A asking for agent B (with B's run) is
--- PC403 Agent can only act as itself. Nothing changes.
+-- PC403 agent can only act as itself. Nothing changes.
 -------------------------------------------------------------------------------
 BEGIN;
 SELECT paperclip.set_actor_agent(:'agent_a', :'run_r');

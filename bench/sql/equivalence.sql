@@ -30,7 +30,7 @@ RETURNING status, checkout_run_id = bench.run(51000) AS co, execution_run_id = b
 SELECT action, details ->> 'reason' AS reason FROM :s.activity_log
 WHERE entity_id = bench.issue(:i0)::text AND created_at = now() ORDER BY action;
 ROLLBACK;
--- 6. checkout with a terminal run -> 422 Checkout run is not live
+-- 6. checkout with a terminal run -> 422 checkout run is not live
 BEGIN; SELECT :s.set_actor_agent(bench.agent(510), bench.run(51001)) IS NOT NULL AS actor_set;
 SELECT status FROM :s.checkout(bench.issue(:i2), bench.agent(510), '{todo,backlog,done,in_review,cancelled}', bench.run(51001)); ROLLBACK;
 -- 7. release by a non-assignee -> 409 Only assignee can release issue

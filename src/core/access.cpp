@@ -15,6 +15,13 @@ const IssueState& require_issue(const std::optional<IssueState>& issue) {
     return *issue;
 }
 
+const IssueState& require_writable_issue(const std::optional<IssueState>& issue, const Actor& actor,
+                                         const std::optional<Membership>& membership) {
+    const IssueState& found = require_issue(issue);
+    require_company_write(actor, found.company_id, membership);
+    return found;
+}
+
 void require_company_write(const Actor& actor, const Uuid& company_id, const Membership* membership) {
     switch (actor.kind) {
         case Actor::Kind::Operator: return;

@@ -20,6 +20,11 @@ void require_actor(const Actor& actor);
 // 404 Issue not found when the issue row does not exist.
 const IssueState& require_issue(const std::optional<IssueState>& issue);
 
+// The issue exists (404) and the actor may write its company (403): the
+// precondition pair every issue operation checks, in this order.
+const IssueState& require_writable_issue(const std::optional<IssueState>& issue, const Actor& actor,
+                                         const std::optional<Membership>& membership);
+
 // Write access to a company: an agent of that company, a board user with an
 // active non-viewer membership, or a database operator.
 void require_company_write(const Actor& actor, const Uuid& company_id, const Membership* membership);

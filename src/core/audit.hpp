@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/json.hpp"
 #include "core/lock_state.hpp"
@@ -10,18 +11,18 @@
 namespace paperclip::core {
 
 namespace action {
-inline constexpr const char* kCheckedOut = "issue.checked_out";
-inline constexpr const char* kReleased = "issue.released";
-inline constexpr const char* kCheckoutLockAdopted = "issue.checkout_lock_adopted";
-inline constexpr const char* kAdminForceRelease = "issue.admin_force_release";
+inline constexpr std::string_view kCheckedOut = "issue.checked_out";
+inline constexpr std::string_view kReleased = "issue.released";
+inline constexpr std::string_view kCheckoutLockAdopted = "issue.checkout_lock_adopted";
+inline constexpr std::string_view kAdminForceRelease = "issue.admin_force_release";
 // Ours: a lock naming a terminal or missing run was cleared.
-inline constexpr const char* kStaleLockCleared = "issue.stale_lock_cleared";
+inline constexpr std::string_view kStaleLockCleared = "issue.stale_lock_cleared";
 // Ours: a scheduler took the execution lock for a run.
-inline constexpr const char* kExecutionLockAcquired = "issue.execution_lock_acquired";
+inline constexpr std::string_view kExecutionLockAcquired = "issue.execution_lock_acquired";
 }  // namespace action
 
 struct AuditEntry {
-    std::string action;
+    std::string_view action;  // one of action::k*
     JsonObject details;
 };
 

@@ -35,8 +35,7 @@ CheckoutOutcome decide_checkout(const CheckoutInput& input) {
     const IssueContext& ctx = input.context;
     validate_expected_statuses(input.expected_statuses);
     require_actor(ctx.actor);
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     OptUuid run_id = input.run_id;
     if (ctx.actor.is_agent()) {
         require_names_itself(ctx.actor, input.agent_id, std::nullopt, msg::kCheckoutAsItself);

@@ -75,30 +75,33 @@ inline constexpr const char* kMutateOthersIssue = "Agent cannot mutate another a
 inline constexpr const char* kInProgressNeedsAssignee = "in_progress issues require an assignee";
 inline constexpr const char* kOneAssignee = "Issue can only have one assignee";
 
-// Ours, in the style of upstream's run and ownership messages they sit next to.
-inline constexpr const char* kCheckoutRunNotFound = "Checkout run not found";
-inline constexpr const char* kCheckoutRunOtherAgent = "Checkout run belongs to another agent";
-inline constexpr const char* kCheckoutRunNotLive = "Checkout run is not live";
-inline constexpr const char* kAgentRunNotFound = "Agent run not found";
-inline constexpr const char* kAgentRunOtherAgent = "Agent run belongs to another agent";
-inline constexpr const char* kExecutionRunNotFound = "Execution run not found";
-inline constexpr const char* kExecutionRunOtherCompany = "Execution run belongs to another company";
-inline constexpr const char* kOwnRunOnly = "Agent can only act with its own run";
-inline constexpr const char* kActAsItself = "Agent can only act as itself";
-inline constexpr const char* kReleaseAsItself = "Agent can only release as itself";
-inline constexpr const char* kCommentAsItself = "Agent can only comment as itself";
-inline constexpr const char* kBoardCommentAsItself = "Board user can only comment as itself";
-inline constexpr const char* kCommentOtherCompany = "Comment must belong to the issue's company";
-inline constexpr const char* kOtherAgentsRun = "Agent cannot modify another agent's run";
-inline constexpr const char* kAgentsCannotModify = "Agents cannot modify ";  // + the table's name
-
-// Ours, PostgreSQL style: lower case, detail and hint as sentences.
+// Ours, in PostgreSQL's message style: lower case; detail and hint, where
+// given, as full sentences.
+inline constexpr const char* kCheckoutRunNotFound = "checkout run not found";
+inline constexpr const char* kCheckoutRunOtherAgent = "checkout run belongs to another agent";
+inline constexpr const char* kCheckoutRunNotLive = "checkout run is not live";
+inline constexpr const char* kAgentRunNotFound = "agent run not found";
+inline constexpr const char* kAgentRunOtherAgent = "agent run belongs to another agent";
+inline constexpr const char* kExecutionRunNotFound = "execution run not found";
+inline constexpr const char* kExecutionRunOtherCompany = "execution run belongs to another company";
+inline constexpr const char* kOwnRunOnly = "agent can only act with its own run";
+inline constexpr const char* kActAsItself = "agent can only act as itself";
+inline constexpr const char* kReleaseAsItself = "agent can only release as itself";
+inline constexpr const char* kCommentAsItself = "agent can only comment as itself";
+inline constexpr const char* kBoardCommentAsItself = "board user can only comment as itself";
+inline constexpr const char* kCommentOtherCompany = "comment must belong to the issue's company";
+inline constexpr const char* kOtherAgentsRun = "agent cannot modify another agent's run";
+inline constexpr const char* kAgentsCannotModify = "agents cannot modify ";  // + the table's name
 inline constexpr const char* kNoActor = "no actor is set for this transaction";
 inline constexpr const char* kNoActorHint =
     "Call paperclip.set_actor_agent() or paperclip.set_actor_board() in the same transaction, or "
     "connect as a role granted paperclip_operator.";
 inline constexpr const char* kActorAlreadySet = "the actor of this transaction is already set";
 inline constexpr const char* kActorAlreadySetHint = "An actor holds until the transaction commits or aborts.";
+inline constexpr const char* kActorOutsideTransaction = "paperclip actor set outside a transaction block";
+inline constexpr const char* kActorOutsideTransactionDetail =
+    "The actor is cleared when this statement's transaction commits.";
+inline constexpr const char* kActorOutsideTransactionHint = "Set the actor after BEGIN, in the transaction that uses it.";
 inline constexpr const char* kLockColumnsDirect = "lock columns change only through paperclip functions";
 inline constexpr const char* kLockColumnsDirectHint = "Use paperclip.checkout(), release() or admin_force_release().";
 inline constexpr const char* kSweepNeedsOperator = "sweep_stale_locks requires the database operator privilege";

@@ -10,8 +10,7 @@ ExecutionLockOutcome decide_execution_lock(const ExecutionLockInput& input) {
     const IssueContext& ctx = input.context;
     require_actor(ctx.actor);
     if (ctx.actor.is_agent()) agent_run_of(ctx.actor, input.run_id);
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     const RunInfo* run = ctx.runs.find(input.run_id);
     if (run == nullptr)
         fail(ErrorCode::Unprocessable, msg::kExecutionRunNotFound, JsonObject().add("runId", input.run_id));

@@ -8,8 +8,7 @@ namespace paperclip::core {
 Outcome decide_force_release(const ForceReleaseInput& input) {
     const IssueContext& ctx = input.context;
     require_board_or_operator(ctx.actor);
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     Outcome out;
     out.result = force_release_transition(issue, input.clear_assignee);
     out.write = true;

@@ -15,8 +15,7 @@ OwnershipOutcome decide_ownership(const OwnershipInput& input) {
         require_names_itself(ctx.actor, input.agent_id, std::nullopt, msg::kActAsItself);
         agent_run_of(ctx.actor, run_id);
     }
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     if (!input.agent_name_key) fail(ErrorCode::NotFound, msg::kAgentNotFound);
     const RunInfo* run = ctx.runs.find(run_id);
     if (run == nullptr) fail(ErrorCode::Unprocessable, msg::kAgentRunNotFound, JsonObject().add("runId", run_id));

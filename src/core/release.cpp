@@ -8,8 +8,7 @@ namespace paperclip::core {
 Outcome decide_release(const ReleaseInput& input) {
     const IssueContext& ctx = input.context;
     require_actor(ctx.actor);
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     OptUuid agent_id = input.agent_id;
     OptUuid run_id = input.run_id;
     if (ctx.actor.is_agent()) {

@@ -63,8 +63,7 @@ Outcome clear_stale_locks(const IssueState& issue, const LockRules& rules, Stale
 Outcome decide_clear_if_terminal(const ClearIfTerminalInput& input) {
     const IssueContext& ctx = input.context;
     require_actor(ctx.actor);
-    const IssueState& issue = require_issue(ctx.issue);
-    require_company_write(ctx.actor, issue.company_id, ctx.membership);
+    const IssueState& issue = require_writable_issue(ctx.issue, ctx.actor, ctx.membership);
     const LockRules rules(*ctx.partition, ctx.runs);
     return clear_stale_locks(issue, rules, input.which, input.source);
 }

@@ -10,13 +10,13 @@ namespace paperclip::core {
 
 // The issue statuses, by name.
 namespace status {
-inline constexpr const char* kBacklog = "backlog";
-inline constexpr const char* kTodo = "todo";
-inline constexpr const char* kInProgress = "in_progress";
-inline constexpr const char* kInReview = "in_review";
-inline constexpr const char* kBlocked = "blocked";
-inline constexpr const char* kDone = "done";
-inline constexpr const char* kCancelled = "cancelled";
+inline constexpr char kBacklog[] = "backlog";
+inline constexpr char kTodo[] = "todo";
+inline constexpr char kInProgress[] = "in_progress";
+inline constexpr char kInReview[] = "in_review";
+inline constexpr char kBlocked[] = "blocked";
+inline constexpr char kDone[] = "done";
+inline constexpr char kCancelled[] = "cancelled";
 }  // namespace status
 
 const std::vector<std::string>& issue_statuses();

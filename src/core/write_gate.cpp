@@ -1,5 +1,6 @@
 #include "core/write_gate.hpp"
 
+#include "core/access.hpp"
 #include "core/errors.hpp"
 #include "core/vocabulary.hpp"
 
@@ -25,6 +26,17 @@ AgentGate agent_gate(const IssueState& current, const Actor& actor) {
              .add("status", current.status)
              .add("securityPrinciples",
                   std::vector<std::string>{"Least Privilege", "Complete Mediation", "Fail Securely"}));
+}
+
+void check_comment(const Actor& actor, const IssueState& issue, const OptUuid& company_id,
+                   const std::optional<Membership>& membership, const OptUuid& author_agent,
+                   const OptText& author_user) {
+    if (company_id != issue.company_id)
+        fail(ErrorCode::Unprocessable, msg::kCommentOtherCompany,
+             JsonObject().add("issueId", issue.id).add("companyId", company_id));
+    require_company_write(actor, issue.company_id, membership);
+    require_names_itself(actor, author_agent, author_user,
+                         actor.is_agent() ? msg::kCommentAsItself : msg::kBoardCommentAsItself);
 }
 
 bool lock_columns_differ(const IssueState& a, const IssueState& b) {

@@ -5,6 +5,8 @@
 // (the ownership rule itself is core/ownership.hpp, shared with the gate).
 #pragma once
 
+#include <optional>
+
 #include "core/actor.hpp"
 #include "core/lock_state.hpp"
 
@@ -19,6 +21,13 @@ enum class AgentGate {
 // Upstream's assertAgentIssueMutationAllowed: an agent may write its own
 // issues; another agent's only with tasks:manage_active_checkouts.
 AgentGate agent_gate(const IssueState& current, const Actor& actor);
+
+// A comment by an agent or board user (SPEC §6), before the ownership gate:
+// 422 when filed under another company than its issue's, 403 without write
+// access to the issue's company, 403 when it names another author.
+void check_comment(const Actor& actor, const IssueState& issue, const OptUuid& company_id,
+                   const std::optional<Membership>& membership, const OptUuid& author_agent,
+                   const OptText& author_user);
 
 // The four lock columns: checkout_run_id, execution_run_id and the execution
 // lock's two companions.

@@ -55,19 +55,19 @@ bool same_actor(const core::Actor& a, const core::Actor& b) {
 void install(const core::Actor& actor) {
     if (g_actor.set && !same_actor(g_actor.actor, actor))
         throw core::PcError(core::ErrorCode::Forbidden,
-                            "the actor of this transaction is already set",
+                            core::msg::kActorAlreadySet,
                             core::JsonObject()
                                 .add("currentActorType", g_actor.actor.kind_name())
                                 .add("requestedActorType", actor.kind_name())
                                 .str(),
-                            "An actor holds until the transaction commits or aborts.");
+                            core::msg::kActorAlreadySetHint);
     if (!IsTransactionBlock())
         pg_call([] {
             if (errstart(WARNING, TEXTDOMAIN)) {
                 errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION);
-                errmsg("paperclip actor set outside a transaction block");
-                errdetail("The actor is cleared when this statement's transaction commits.");
-                errhint("Set the actor after BEGIN, in the transaction that uses it.");
+                errmsg("%s", core::msg::kActorOutsideTransaction);
+                errdetail("%s", core::msg::kActorOutsideTransactionDetail);
+                errhint("%s", core::msg::kActorOutsideTransactionHint);
                 errfinish(nullptr, 0, nullptr);
             }
         });
@@ -90,18 +90,10 @@ void set_agent_actor(const core::AgentInfo& agent, const core::OptUuid& run_id) 
 void set_board_actor(const std::string& user_id) { install(core::Actor::board(user_id)); }
 
 bool role_is_operator(Oid role) {
+    if (pg_call([&] { return superuser_arg(role); })) return true;
+    if (role == extension_owner(true)) return true;
     return pg_call([&] {
-        if (superuser_arg(role)) return true;
-        Oid nsp = get_namespace_oid("paperclip", true);
-        if (OidIsValid(nsp)) {
-            HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-            if (HeapTupleIsValid(tup)) {
-                Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
-                ReleaseSysCache(tup);
-                if (owner == role) return true;
-            }
-        }
-        Oid operator_role = get_role_oid("paperclip_operator", true);
+        const Oid operator_role = get_role_oid("paperclip_operator", true);
         return OidIsValid(operator_role) && has_privs_of_role(role, operator_role);
     });
 }

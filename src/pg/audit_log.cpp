@@ -26,7 +26,7 @@ void write_audit(const core::Actor& actor, const std::vector<AuditRow>& rows) {
     for (const auto& r : rows) {
         companies.push_back(r.company_id);
         issues.push_back(r.issue_id);
-        actions.push_back(r.entry.action);
+        actions.emplace_back(r.entry.action);
         details.push_back(r.entry.details.str());
     }
     const core::AuditActor who = core::audit_actor_of(actor);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/lock_state.hpp"
-#include "pg/postgres.hpp"
+#include "pg/spi.hpp"
 
 namespace paperclip::pg {
 
@@ -56,12 +56,10 @@ void reset_extension_writes();  // at transaction end, whatever happened
 // are over, even when an error skipped their destructors.
 void abort_extension_writes(SubTransactionId aborted);
 
-class ExtensionWrite {
+class ExtensionWrite : NonCopyable {
 public:
     ExtensionWrite();
     ~ExtensionWrite();
-    ExtensionWrite(const ExtensionWrite&) = delete;
-    ExtensionWrite& operator=(const ExtensionWrite&) = delete;
 
 private:
     int depth_;  // the number of writes in progress when this one began

@@ -180,24 +180,24 @@ void SpiSession::finish() {
     if (rc != SPI_OK_FINISH) throw std::logic_error(std::string("SPI_finish failed: ") + SPI_result_code_string(rc));
 }
 
-Oid extension_owner() {
-    struct Owner {
-        Oid oid;
-    };
-    const Owner owner = pg_call([] {
-        Oid nsp = get_namespace_oid("paperclip", false);
+// SPEC §10: the install script (1.1) gives the schema and every object in
+// it to paperclip_owner, a NOLOGIN role that is no superuser. A database
+// still at 1.0 (this library, its 1.0 objects not yet updated) has them
+// owned by the superuser that created it and keeps working as 1.0 did --
+// with search_path pinned now -- until ALTER EXTENSION paperclip_locks UPDATE.
+Oid extension_owner(bool missing_ok) {
+    return pg_call([&] {
+        const Oid nsp = get_namespace_oid(kExtensionSchema, missing_ok);
+        if (!OidIsValid(nsp)) return InvalidOid;
         HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for namespace %u", nsp);
-        Oid oid = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
+        if (!HeapTupleIsValid(tup)) {
+            if (missing_ok) return InvalidOid;
+            elog(ERROR, "cache lookup failed for namespace %u", nsp);
+        }
+        const Oid owner = ((Form_pg_namespace)GETSTRUCT(tup))->nspowner;
         ReleaseSysCache(tup);
-        return Owner{oid};
+        return owner;
     });
-    // SPEC §10: the install script (1.1) gives the schema and every object in
-    // it to paperclip_owner, a NOLOGIN role that is no superuser. A database
-    // still at 1.0 (this library, its 1.0 objects not yet updated) has them
-    // owned by the superuser that created it and keeps working as 1.0 did --
-    // with search_path pinned now -- until ALTER EXTENSION paperclip_locks UPDATE.
-    return owner.oid;
 }
 
 // As contrib/amcheck switches to a table's owner: the role and a GUC nest

@@ -75,14 +75,19 @@ private:
     SPIPlanPtr plan_ = nullptr;
 };
 
+// Scope guards below own a connection or a role switch: never copied.
+struct NonCopyable {
+    NonCopyable() = default;
+    NonCopyable(const NonCopyable&) = delete;
+    NonCopyable& operator=(const NonCopyable&) = delete;
+};
+
 // One SPI connection for the span of an entry point. On an error path the
 // connection is left for transaction abort to clean up, as SPI expects.
-class SpiSession {
+class SpiSession : NonCopyable {
 public:
     SpiSession();
     ~SpiSession();
-    SpiSession(const SpiSession&) = delete;
-    SpiSession& operator=(const SpiSession&) = delete;
     // Copies a by-reference datum (a row, a composite) out of SPI memory so it
     // survives finish().
     Datum return_datum(Datum value, bool by_value, int length);
@@ -100,12 +105,10 @@ private:
 // keeps nested code from changing roles or creating temporary objects, and
 // search_path is pinned to pg_catalog, pg_temp in a GUC nest level of its own
 // for the span of the switch (SPEC §10).
-class AsExtensionOwner {
+class AsExtensionOwner : NonCopyable {
 public:
     AsExtensionOwner();
     ~AsExtensionOwner();
-    AsExtensionOwner(const AsExtensionOwner&) = delete;
-    AsExtensionOwner& operator=(const AsExtensionOwner&) = delete;
 
 private:
     Oid saved_user_;
@@ -113,7 +116,9 @@ private:
     int nest_level_;
 };
 
-// The owner of schema paperclip: paperclip_owner from 1.1 on.
-Oid extension_owner();
+// The owner of schema paperclip (paperclip_owner from 1.1 on): the one owner
+// lookup. InvalidOid when missing_ok and the schema is gone (a role check during
+// DROP EXTENSION).
+Oid extension_owner(bool missing_ok = false);
 
 }  // namespace paperclip::pg

@@ -35,12 +35,8 @@ Datum issue_comments_guard(FunctionCallInfo fcinfo) {
         const auto locked = pg::lock_issue(*issue_id);
         const std::optional<core::IssueState> found = locked ? std::optional(locked->state) : std::nullopt;
         const core::IssueState& issue_state = core::require_issue(found);
-        if (company_id != issue_state.company_id)
-            core::fail(core::ErrorCode::Unprocessable, core::msg::kCommentOtherCompany,
-                       core::JsonObject().add("issueId", issue_id).add("companyId", company_id));
-        pg::require_company_write_access(actor, issue_state.company_id);
-        core::require_names_itself(actor, author_agent, author_user,
-                                   actor.is_agent() ? core::msg::kCommentAsItself : core::msg::kBoardCommentAsItself);
+        core::check_comment(actor, issue_state, company_id, pg::membership_of(actor, issue_state.company_id),
+                            author_agent, author_user);
         if (actor.is_agent())
             if (auto outcome = pg::check_agent_write(actor, issue_state))
                 if (outcome->write) pg::write_issue(outcome->result);

@@ -308,7 +308,7 @@ TEST_F(ServerErrors, IdentityAndAccessLevelErrors403) {
                            "User does not have active company access"));
     // The run is part of the agent actor: no acting with another run of its own.
     const auto e = call(agent(kAgentA, kRunA1), checkout_sql, kIssue2, kAgentA, "{todo}", kRunA2);
-    ASSERT_TRUE(IsAppError(e, 403, "Agent can only act with its own run", {"actorRunId", "runId"}));
+    ASSERT_TRUE(IsAppError(e, 403, "agent can only act with its own run", {"actorRunId", "runId"}));
     EXPECT_EQ(detail_str(*e, "actorRunId"), kRunA1);
     EXPECT_EQ(detail_str(*e, "runId"), kRunA2);
     EXPECT_EQ(issue(kIssue1).checkout_run_id, kRunA1);

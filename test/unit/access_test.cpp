@@ -154,7 +154,7 @@ TEST(RequireLiveRunOfAgent, MissingRunIs422) {
     const RunStatusPartition p = RunStatusPartition::seed();
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(nullptr, kG, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
-    EXPECT_EQ(msg_of(e), "Checkout run not found");
+    EXPECT_EQ(msg_of(e), "checkout run not found");
     EXPECT_EQ(e.detail(), "{\"runId\": " + q(kRunGS) + "}");
 }
 
@@ -163,7 +163,7 @@ TEST(RequireLiveRunOfAgent, RunOfAnotherAgentIs422) {
     const RunInfo run{kRB, kAgentB, kCompany, "running"};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kRB, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
-    EXPECT_EQ(msg_of(e), "Checkout run belongs to another agent");
+    EXPECT_EQ(msg_of(e), "checkout run belongs to another agent");
     EXPECT_EQ(e.detail(), "{\"runId\": " + q(kRunRBS) + ", \"runAgentId\": " + q(kAgentBS) +
                               ", \"agentId\": " + q(kAgentAS) + "}");
 }
@@ -173,7 +173,7 @@ TEST(RequireLiveRunOfAgent, TerminalRunIs422) {
     const RunInfo run{kF, kAgentA, kCompany, "failed"};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kF, kAgentA, p); });
     EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
-    EXPECT_EQ(msg_of(e), "Checkout run is not live");
+    EXPECT_EQ(msg_of(e), "checkout run is not live");
     EXPECT_EQ(e.detail(), "{\"runId\": " + q(kRunFS) + ", \"runStatus\": \"failed\"}");
 }
 
@@ -190,7 +190,7 @@ TEST(RequireLiveRunOfAgent, OperatorAddedTerminalStatusIsNotLive) {
     EXPECT_NO_THROW(require_live_run_of_agent(&run, kE, kAgentA, RunStatusPartition::seed()));
     const RunStatusPartition extended{extended_terminal_set()};
     const PcError e = catch_pc_error([&] { require_live_run_of_agent(&run, kE, kAgentA, extended); });
-    EXPECT_EQ(msg_of(e), "Checkout run is not live");
+    EXPECT_EQ(msg_of(e), "checkout run is not live");
 }
 
 // ---- agent_run_of: an agent acts with its run (401 without one) ----
@@ -219,7 +219,7 @@ TEST(AgentRunOf, TheActorsOwnRunIsUsed) {
 TEST(AgentRunOf, AnotherRunThanTheActorsIs403) {
     const PcError e = catch_pc_error([] { agent_run_of(Actor::agent(kAgentA, kR, kCompany), kR2); });
     EXPECT_EQ(e.code(), ErrorCode::Forbidden);
-    EXPECT_EQ(msg_of(e), "Agent can only act with its own run");
+    EXPECT_EQ(msg_of(e), "agent can only act with its own run");
     EXPECT_EQ(e.detail(), "{\"actorRunId\": " + q(kRunRS) + ", \"runId\": " + q(kRunR2S) + "}");
 }
 

@@ -69,10 +69,10 @@ TEST(UpstreamMessages, AreKeptWordForWord) {
 }
 
 TEST(AuditActions, UpstreamActionNames) {
-    EXPECT_STREQ(action::kCheckedOut, "issue.checked_out");
-    EXPECT_STREQ(action::kReleased, "issue.released");
-    EXPECT_STREQ(action::kCheckoutLockAdopted, "issue.checkout_lock_adopted");
-    EXPECT_STREQ(action::kAdminForceRelease, "issue.admin_force_release");
+    EXPECT_EQ(action::kCheckedOut, "issue.checked_out");
+    EXPECT_EQ(action::kReleased, "issue.released");
+    EXPECT_EQ(action::kCheckoutLockAdopted, "issue.checkout_lock_adopted");
+    EXPECT_EQ(action::kAdminForceRelease, "issue.admin_force_release");
 }
 
 TEST(StaleLockClearedEntry, RecordsWhatTheClearingRemoved) {

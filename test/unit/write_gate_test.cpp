@@ -169,3 +169,34 @@ TEST(IssueRules, ExecutionCompanionsFollowTheRun) {
     EXPECT_FALSE(r.execution_agent_name_key);
     EXPECT_FALSE(r.execution_locked_at);
 }
+
+// SPEC §6 comments: the company of the comment, then access, then the author.
+TEST(CommentRules, CompanyThenAccessThenAuthor) {
+    const IssueState issue = make_issue("todo");
+    const Actor agent = Actor::agent(kAgentA, kR, kCompany);
+    const Actor outsider = Actor::agent(kAgentA, kR, kOtherCompany);
+    const Actor board = Actor::board("user-1");
+    const Membership admin{"active", "admin"};
+    // Everything wrong: the company of the comment is reported first.
+    PcError e = catch_pc_error([&] { check_comment(outsider, issue, kOtherCompany, std::nullopt, kAgentB, std::nullopt); });
+    EXPECT_EQ(e.code(), ErrorCode::Unprocessable);
+    EXPECT_EQ(msg_of(e), msg::kCommentOtherCompany);
+    e = catch_pc_error([&] { check_comment(outsider, issue, kCompany, std::nullopt, kAgentB, std::nullopt); });
+    EXPECT_EQ(msg_of(e), msg::kAgentOtherCompany);
+    e = catch_pc_error([&] { check_comment(agent, issue, kCompany, std::nullopt, kAgentB, std::nullopt); });
+    EXPECT_EQ(msg_of(e), msg::kCommentAsItself);
+    e = catch_pc_error([&] { check_comment(agent, issue, kCompany, std::nullopt, std::nullopt, std::string("user-1")); });
+    EXPECT_EQ(msg_of(e), msg::kCommentAsItself);
+    EXPECT_NO_THROW(check_comment(agent, issue, kCompany, std::nullopt, kAgentA, std::nullopt));
+    EXPECT_NO_THROW(check_comment(agent, issue, kCompany, std::nullopt, std::nullopt, std::nullopt));
+    // A board user: membership first, then the author.
+    e = catch_pc_error([&] { check_comment(board, issue, kCompany, std::nullopt, std::nullopt, std::string("user-2")); });
+    EXPECT_EQ(msg_of(e), msg::kNoCompanyAccess);
+    e = catch_pc_error([&] { check_comment(board, issue, kCompany, admin, std::nullopt, std::string("user-2")); });
+    EXPECT_EQ(e.code(), ErrorCode::Forbidden);
+    EXPECT_EQ(msg_of(e), msg::kBoardCommentAsItself);
+    e = catch_pc_error([&] { check_comment(board, issue, kCompany, admin, kAgentA, std::nullopt); });
+    EXPECT_EQ(msg_of(e), msg::kBoardCommentAsItself);
+    EXPECT_NO_THROW(check_comment(board, issue, kCompany, admin, std::nullopt, std::string("user-1")));
+    EXPECT_NO_THROW(check_comment(board, issue, kCompany, admin, std::nullopt, std::nullopt));
+}
