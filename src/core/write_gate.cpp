@@ -39,6 +39,19 @@ void check_comment(const Actor& actor, const IssueState& issue, const OptUuid& c
                          actor.is_agent() ? msg::kCommentAsItself : msg::kBoardCommentAsItself);
 }
 
+void check_run_write(const Actor& actor, const OptUuid& run_agent_id, const OptUuid& run_company_id,
+                     const std::optional<Membership>& membership) {
+    if (actor.is_agent()) {
+        if (run_agent_id != actor.agent_id)
+            fail(ErrorCode::Forbidden, msg::kOtherAgentsRun,
+                 JsonObject().add("runAgentId", run_agent_id).add("actorAgentId", actor.agent_id));
+        if (run_company_id != actor.agent_company_id) fail(ErrorCode::Forbidden, msg::kAgentOtherCompany);
+        return;
+    }
+    if (!run_company_id) fail_validation("companyId", "must not be null");
+    require_company_write(actor, *run_company_id, membership);
+}
+
 bool lock_columns_differ(const IssueState& a, const IssueState& b) {
     return a.checkout_run_id != b.checkout_run_id || a.execution_run_id != b.execution_run_id ||
            a.execution_agent_name_key != b.execution_agent_name_key ||

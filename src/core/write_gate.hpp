@@ -29,6 +29,13 @@ void check_comment(const Actor& actor, const IssueState& issue, const OptUuid& c
                    const std::optional<Membership>& membership, const OptUuid& author_agent,
                    const OptText& author_user);
 
+// A write to a heartbeat_runs row (SPEC §6, §10): an agent writes only its
+// own runs, in its company (marking another agent's run failed or deleting
+// it would steal that agent's lock); others need write access to the run's
+// company.
+void check_run_write(const Actor& actor, const OptUuid& run_agent_id, const OptUuid& run_company_id,
+                     const std::optional<Membership>& membership);
+
 // The four lock columns: checkout_run_id, execution_run_id and the execution
 // lock's two companions.
 bool lock_columns_differ(const IssueState& a, const IssueState& b);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
 #include "pg/operation.hpp"
@@ -25,17 +26,10 @@ RunRow run_row(HeapTuple tuple, TupleDesc desc) {
             pg::uuid_column(tuple, desc, pg::column_of(desc, "company_id"))};
 }
 
+// Loads the board user's membership, then asks the core rule.
 void require_run_write(const core::Actor& actor, const RunRow& row) {
-    if (actor.is_agent()) {
-        if (row.agent_id != actor.agent_id)
-            core::fail(core::ErrorCode::Forbidden, core::msg::kOtherAgentsRun,
-                       core::JsonObject().add("runAgentId", row.agent_id).add("actorAgentId", actor.agent_id));
-        if (row.company_id != actor.agent_company_id)
-            core::fail(core::ErrorCode::Forbidden, core::msg::kAgentOtherCompany);
-        return;
-    }
-    if (!row.company_id) core::fail_validation("companyId", "must not be null");
-    pg::require_company_write_access(actor, *row.company_id);
+    const auto membership = row.company_id ? pg::membership_of(actor, *row.company_id) : std::nullopt;
+    core::check_run_write(actor, row.agent_id, row.company_id, membership);
 }
 
 // Deleting a run nulls the lock columns naming it through the foreign keys'

@@ -200,3 +200,23 @@ TEST(CommentRules, CompanyThenAccessThenAuthor) {
     EXPECT_NO_THROW(check_comment(board, issue, kCompany, admin, std::nullopt, std::string("user-1")));
     EXPECT_NO_THROW(check_comment(board, issue, kCompany, admin, std::nullopt, std::nullopt));
 }
+
+// SPEC §6/§10 runs: an agent writes only its own runs, in its own company;
+// a board user needs write access to the run's company.
+TEST(RunWriteRules, AgentOwnRunsOnlyBoardNeedsAccess) {
+    const Actor agent = Actor::agent(kAgentA, kR, kCompany);
+    const Membership admin{"active", "admin"};
+    PcError e = catch_pc_error([&] { check_run_write(agent, kAgentB, kOtherCompany, std::nullopt); });
+    EXPECT_EQ(e.code(), ErrorCode::Forbidden);
+    EXPECT_EQ(msg_of(e), msg::kOtherAgentsRun);
+    e = catch_pc_error([&] { check_run_write(agent, kAgentA, kOtherCompany, std::nullopt); });
+    EXPECT_EQ(msg_of(e), msg::kAgentOtherCompany);
+    EXPECT_NO_THROW(check_run_write(agent, kAgentA, kCompany, std::nullopt));
+    const Actor board = Actor::board("user-1");
+    e = catch_pc_error([&] { check_run_write(board, kAgentA, std::nullopt, admin); });
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
+    e = catch_pc_error([&] { check_run_write(board, kAgentA, kCompany, std::nullopt); });
+    EXPECT_EQ(msg_of(e), msg::kNoCompanyAccess);
+    EXPECT_NO_THROW(check_run_write(board, kAgentB, kCompany, admin));
+    EXPECT_NO_THROW(check_run_write(Actor::database_operator("ops"), kAgentB, kCompany, std::nullopt));
+}
