@@ -75,6 +75,14 @@ CREATE FUNCTION @extschema@.run_status_is_terminal(status text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'paperclip_run_status_is_terminal'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
 
+-- Whether a run holds (SPEC §2, §9): its status (NULL: no such run) and its
+-- lease (NULL expires_at: none), judged at the statement's start.
+CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestamptz,
+                                        lease_backend_pid integer, lease_backend_start timestamptz)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+
 -------------------------------------------------------------------------------
 -- Data model (SPEC §1)
 -------------------------------------------------------------------------------
@@ -209,6 +217,22 @@ CREATE INDEX activity_log_company_created_idx ON @extschema@.activity_log (compa
 CREATE INDEX activity_log_entity_idx ON @extschema@.activity_log (entity_type, entity_id);
 CREATE INDEX activity_log_run_idx ON @extschema@.activity_log (run_id);
 
+-- Run leases (SPEC §9). No foreign key: a lease row must never lock, or wait
+-- for, the run row it describes (renewal locks the run row first, then this
+-- one), and the attached extension keeps the same table beside an
+-- application's heartbeat_runs. A missing run counts as terminal anyway.
+CREATE TABLE @extschema@.run_leases (
+    run_id uuid PRIMARY KEY,
+    company_id uuid NOT NULL,
+    expires_at timestamptz NOT NULL,
+    renewed_at timestamptz NOT NULL,
+    backend_pid integer,
+    backend_start timestamptz,
+    CONSTRAINT run_leases_binding_check CHECK ((backend_pid IS NULL) = (backend_start IS NULL))
+);
+COMMENT ON TABLE @extschema@.run_leases IS
+    'a run with a lease is live only until expires_at (and while its bound backend exists); written by renew_run_lease only';
+
 -- pg_dump keeps every row of the extension's tables; the built-in terminal
 -- statuses come back with CREATE EXTENSION, so only added ones are dumped.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.companies', '');
@@ -219,6 +243,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.issues', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_relations', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_comments', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity_log', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.run_leases', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.terminal_run_statuses', 'WHERE NOT builtin');
 
 -------------------------------------------------------------------------------
@@ -289,16 +314,29 @@ CREATE FUNCTION @extschema@.admin_force_release(issue_id uuid, clear_assignee bo
     LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION @extschema@.renew_run_lease(run_id uuid, ttl interval DEFAULT '2 minutes',
+                                            bind_session boolean DEFAULT false)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'paperclip_renew_run_lease'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
+    'moves the run''s lease expiry to now + ttl (1 second to 1 day); a run whose lease expired stays dead';
+
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
 -------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.lock_is_sweepable(checkout_run_id uuid, checkout_run_status text,
-                                              execution_run_id uuid, execution_run_status text)
+CREATE FUNCTION @extschema@.lock_is_sweepable(
+        checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
+        checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
+        execution_run_id uuid, execution_run_status text, execution_lease_expires_at timestamptz,
+        execution_lease_backend_pid integer, execution_lease_backend_start timestamptz)
     RETURNS boolean
-    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable'
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable_with_leases'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
-    'true when clearing terminal or missing holder runs would change these lock columns';
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                                  uuid, text, timestamptz, integer, timestamptz) IS
+    'true when clearing holder runs that are terminal, missing or whose lease ended would change these lock columns';
 
 CREATE VIEW @extschema@.issue_locks AS
 SELECT i.id AS issue_id,
@@ -310,14 +348,20 @@ SELECT i.id AS issue_id,
        i.execution_run_id,
        er.status AS execution_run_status,
        now() - coalesce(i.execution_locked_at, i.started_at, i.updated_at) AS locked_for,
-       (i.checkout_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(cr.status))
-           OR (i.execution_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(er.status)) AS stale
+       (i.checkout_run_id IS NOT NULL
+            AND NOT @extschema@.run_is_live(cr.status, cl.expires_at, cl.backend_pid, cl.backend_start))
+           OR (i.execution_run_id IS NOT NULL
+               AND NOT @extschema@.run_is_live(er.status, el.expires_at, el.backend_pid, el.backend_start)) AS stale,
+       cl.expires_at AS checkout_run_lease_expires_at,
+       el.expires_at AS execution_run_lease_expires_at
 FROM @extschema@.issues AS i
 LEFT JOIN @extschema@.heartbeat_runs AS cr ON cr.id = i.checkout_run_id
+LEFT JOIN @extschema@.run_leases AS cl ON cl.run_id = i.checkout_run_id
 LEFT JOIN @extschema@.heartbeat_runs AS er ON er.id = i.execution_run_id
+LEFT JOIN @extschema@.run_leases AS el ON el.run_id = i.execution_run_id
 WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL;
 COMMENT ON VIEW @extschema@.issue_locks IS
-    'one row per issue holding a lock; stale: a holder run is terminal or missing';
+    'one row per issue holding a lock; stale: a holder run is terminal, missing, or its lease ended (SPEC §9)';
 
 CREATE FUNCTION @extschema@.sweep_stale_locks(batch_size integer DEFAULT 1000) RETURNS bigint
     AS 'MODULE_PATHNAME', 'paperclip_sweep_stale_locks'
@@ -414,7 +458,9 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.is_issue_status(text),
     @extschema@.normalize_agent_name_key(text),
     @extschema@.run_status_is_terminal(text),
-    @extschema@.lock_is_sweepable(uuid, text, uuid, text),
+    @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                  uuid, text, timestamptz, integer, timestamptz),
     @extschema@.current_actor()
     TO paperclip_reader, paperclip_app, paperclip_operator;
 
@@ -428,7 +474,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.release(uuid, uuid, uuid),
     @extschema@.assert_checkout_owner(uuid, uuid, uuid),
     @extschema@.acquire_execution_lock(uuid, uuid),
-    @extschema@.admin_force_release(uuid, boolean, text)
+    @extschema@.admin_force_release(uuid, boolean, text),
+    @extschema@.renew_run_lease(uuid, interval, boolean)
     TO paperclip_app;
 GRANT INSERT, UPDATE, DELETE ON
     @extschema@.companies, @extschema@.company_memberships, @extschema@.agents,
@@ -445,7 +492,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.release(uuid, uuid, uuid),
     @extschema@.acquire_execution_lock(uuid, uuid),
     @extschema@.admin_force_release(uuid, boolean, text),
-    @extschema@.sweep_stale_locks(integer)
+    @extschema@.sweep_stale_locks(integer),
+    @extschema@.renew_run_lease(uuid, interval, boolean)
     TO paperclip_operator;
 GRANT EXECUTE ON PROCEDURE @extschema@.sweep_all_stale_locks(integer, bigint) TO paperclip_operator;
 GRANT INSERT, UPDATE, DELETE ON

@@ -4,6 +4,7 @@
 #include "entry_points.hpp"
 #include "pg/actor_state.hpp"
 #include "pg/bridge.hpp"
+#include "pg/lease_reaper.hpp"
 #include "pg/terminal_statuses.hpp"
 
 extern "C" {
@@ -13,6 +14,8 @@ void _PG_init(void);
 void _PG_init(void) {
     paperclip::pg::register_actor_callbacks();
     paperclip::pg::register_terminal_status_invalidation();
+    paperclip::pg::define_lease_reaper_settings();
+    if (process_shared_preload_libraries_in_progress) paperclip::pg::register_lease_reapers();
     // The actor lives in backend memory, never in a GUC: reserving the prefix
     // makes SET paperclip.anything an error instead of a silent placeholder.
     MarkGUCPrefixReserved("paperclip");
@@ -29,12 +32,15 @@ PAPERCLIP_EXPORT(paperclip_admin_force_release, functions::admin_force_release)
 PAPERCLIP_EXPORT(paperclip_clear_execution_run_if_terminal, functions::clear_execution_run_if_terminal)
 PAPERCLIP_EXPORT(paperclip_clear_checkout_run_if_terminal, functions::clear_checkout_run_if_terminal)
 PAPERCLIP_EXPORT(paperclip_sweep_stale_locks, functions::sweep_stale_locks)
-PAPERCLIP_EXPORT(paperclip_lock_is_sweepable, functions::lock_is_sweepable)
+PAPERCLIP_EXPORT(paperclip_lock_is_sweepable, functions::lock_is_sweepable_by_status)
+PAPERCLIP_EXPORT(paperclip_lock_is_sweepable_with_leases, functions::lock_is_sweepable)
+PAPERCLIP_EXPORT(paperclip_renew_run_lease, functions::renew_run_lease)
 PAPERCLIP_EXPORT(paperclip_set_actor_agent, functions::set_actor_agent)
 PAPERCLIP_EXPORT(paperclip_set_actor_board, functions::set_actor_board)
 PAPERCLIP_EXPORT(paperclip_current_actor, functions::current_actor)
 PAPERCLIP_EXPORT(paperclip_is_issue_status, functions::is_issue_status)
 PAPERCLIP_EXPORT(paperclip_run_status_is_terminal, functions::run_status_is_terminal)
+PAPERCLIP_EXPORT(paperclip_run_is_live, functions::run_is_live)
 PAPERCLIP_EXPORT(paperclip_normalize_agent_name_key, functions::normalize_agent_name_key)
 
 PAPERCLIP_EXPORT(paperclip_issues_guard, triggers::issues_guard)
