@@ -4,6 +4,7 @@
 #include "entry_points.hpp"
 #include "pg/actor_state.hpp"
 #include "pg/bridge.hpp"
+#include "pg/lease_reaper.hpp"
 #include "pg/terminal_statuses.hpp"
 
 extern "C" {
@@ -13,6 +14,8 @@ void _PG_init(void);
 void _PG_init(void) {
     paperclip::pg::register_actor_callbacks();
     paperclip::pg::register_terminal_status_invalidation();
+    paperclip::pg::define_lease_reaper_settings();
+    if (process_shared_preload_libraries_in_progress) paperclip::pg::register_lease_reapers();
     // The actor lives in backend memory, never in a GUC: reserving the prefix
     // makes SET paperclip.anything an error instead of a silent placeholder.
     MarkGUCPrefixReserved("paperclip");

@@ -1,0 +1,234 @@
+-- Run leases (SPEC §9): paperclip.run_leases and renew_run_lease(run_id, ttl,
+-- bind_session). Runs as the bootstrap superuser (a database operator), who
+-- writes fixtures directly; agents act in explicit transactions. Expiry is
+-- real: a 1-second lease, then a sleep longer than it (never a duration
+-- assertion).
+\set VERBOSITY verbose
+
+\set company       '00000015-0000-4000-8000-0000000000c1'
+\set other_company '00000015-0000-4000-8000-0000000000c2'
+\set agent_a       '00000015-0000-4000-8000-0000000000a1'
+\set agent_b       '00000015-0000-4000-8000-0000000000a2'
+-- runs of A: R (the renewer), R2 (a second live run), F (failed), E (one
+-- that lets its lease expire), S (bound to a session that is gone),
+-- P (bound to a reused pid), T (turns terminal after renewing); B's run RB.
+\set run_r         '00000015-0000-4000-8000-000000000101'
+\set run_r2        '00000015-0000-4000-8000-000000000102'
+\set run_f         '00000015-0000-4000-8000-000000000103'
+\set run_e         '00000015-0000-4000-8000-000000000104'
+\set run_s         '00000015-0000-4000-8000-000000000105'
+\set run_p         '00000015-0000-4000-8000-000000000106'
+\set run_t         '00000015-0000-4000-8000-000000000107'
+\set run_rb        '00000015-0000-4000-8000-000000000108'
+\set run_missing   '00000015-0000-4000-8000-0000000001ff'
+
+INSERT INTO paperclip.companies (id, name, issue_prefix) VALUES
+    (:'company', 'Lease Co', 'LSE');
+INSERT INTO paperclip.agents (id, company_id, name) VALUES
+    (:'agent_a', :'company', 'Codex-Coder 15A'),
+    (:'agent_b', :'company', 'Reviewer 15B');
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    (:'run_r',  :'company', :'agent_a', 'running'),
+    (:'run_r2', :'company', :'agent_a', 'running'),
+    (:'run_f',  :'company', :'agent_a', 'failed'),
+    (:'run_e',  :'company', :'agent_a', 'running'),
+    (:'run_s',  :'company', :'agent_a', 'running'),
+    (:'run_p',  :'company', :'agent_a', 'running'),
+    (:'run_t',  :'company', :'agent_a', 'queued'),
+    (:'run_rb', :'company', :'agent_b', 'running');
+INSERT INTO paperclip.company_memberships (company_id, principal_type, principal_id, membership_role)
+VALUES (:'company', 'user', 'owner@lease.test', 'admin');
+
+CREATE ROLE regress_lease_app LOGIN;
+CREATE ROLE regress_lease_reader LOGIN;
+GRANT paperclip_app TO regress_lease_app;
+GRANT paperclip_reader TO regress_lease_reader;
+
+CREATE TEMP VIEW lease AS
+SELECT l.run_id, l.company_id, l.expires_at - l.renewed_at AS ttl, l.expires_at <= now() AS expired,
+       l.backend_pid IS NOT NULL AS bound,
+       l.backend_pid = pg_backend_pid()
+           AND l.backend_start = (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+           AS bound_to_this_session
+FROM paperclip.run_leases AS l;
+
+-------------------------------------------------------------------------------
+-- The table
+-------------------------------------------------------------------------------
+
+-- §9: the columns of paperclip.run_leases, in order, with their types.
+SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
+FROM pg_attribute WHERE attrelid = 'paperclip.run_leases'::regclass AND attnum > 0
+ORDER BY attnum;
+-- §9: renew_run_lease's signature and defaults.
+SELECT pg_get_function_arguments('paperclip.renew_run_lease'::regproc) AS arguments,
+       pg_get_function_result('paperclip.renew_run_lease'::regproc) AS result;
+
+-------------------------------------------------------------------------------
+-- Bad arguments: PC400 before anything is read
+-------------------------------------------------------------------------------
+
+-- §5: NULL where a value is needed.
+SELECT paperclip.renew_run_lease(NULL, '1 minute');
+SELECT paperclip.renew_run_lease(:'run_r', NULL);
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute', NULL);
+-- §9: ttl between 1 second and 1 day; everything else is PC400.
+SELECT paperclip.renew_run_lease(:'run_r', '0.999999 seconds');
+SELECT paperclip.renew_run_lease(:'run_r', '0');
+SELECT paperclip.renew_run_lease(:'run_r', '-1 minute');
+SELECT paperclip.renew_run_lease(:'run_r', '1 day 0.000001 seconds');
+SELECT paperclip.renew_run_lease(:'run_r', '25 hours');
+SELECT paperclip.renew_run_lease(:'run_r', '1 month');
+SELECT paperclip.renew_run_lease(:'run_r', '-178000000 years');
+-- A bad ttl of an unknown run is still a PC400: arguments are checked first.
+SELECT paperclip.renew_run_lease(:'run_missing', '2 days');
+-- Nothing was written by any of them.
+SELECT count(*) AS leases FROM paperclip.run_leases;
+
+-------------------------------------------------------------------------------
+-- Who may renew
+-------------------------------------------------------------------------------
+
+-- §3: no actor, from a role that is not an operator: PC403.
+SET ROLE regress_lease_app;
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute');
+RESET ROLE;
+
+-- §9: unknown run: PC404.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r');
+SELECT paperclip.renew_run_lease(:'run_missing', '1 minute');
+ROLLBACK;
+
+-- §9: another agent's run: PC403.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_b', :'run_rb');
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute');
+ROLLBACK;
+
+-- §9: the run's own agent acting with a different run of its own: PC403
+-- (a run keeps itself alive, not its siblings).
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r2');
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute');
+ROLLBACK;
+
+-- §9: a board user, even an admin of the company: PC403.
+BEGIN;
+SELECT paperclip.set_actor_board('owner@lease.test');
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute');
+ROLLBACK;
+
+-- §9: a terminal run: PC409 Run is not live (its status, before any lease).
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_f');
+SELECT paperclip.renew_run_lease(:'run_f', '1 minute');
+ROLLBACK;
+
+-- Nothing was written by any of them.
+SELECT count(*) AS leases FROM paperclip.run_leases;
+
+-------------------------------------------------------------------------------
+-- Renewal
+-------------------------------------------------------------------------------
+
+-- §9: the run's own agent renews: the result is the new expiry, the clock
+-- plus ttl; the row carries the run's company and no binding.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r');
+SELECT clock_timestamp() AS before \gset
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute') AS expiry \gset
+SELECT :'expiry'::timestamptz >= :'before'::timestamptz + '1 minute' AS after_clock_plus_ttl,
+       :'expiry'::timestamptz <= clock_timestamp() + '1 minute' AS not_later_than_now_plus_ttl,
+       :'expiry'::timestamptz = (SELECT expires_at FROM paperclip.run_leases WHERE run_id = :'run_r') AS stored;
+COMMIT;
+SELECT run_id = :'run_r' AS is_r, company_id = :'company' AS own_company, ttl, bound FROM lease;
+
+-- §9: an agent actor without a run id may renew its own agent's run.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a');
+SELECT paperclip.renew_run_lease(:'run_r', '90 seconds') IS NOT NULL AS renewed;
+COMMIT;
+SELECT ttl FROM lease WHERE run_id = :'run_r';
+
+-- §9: a database operator renews; ttl defaults to 2 minutes, and the
+-- boundaries 1 second and 1 day are accepted.
+SELECT paperclip.renew_run_lease(:'run_r') IS NOT NULL AS renewed;
+SELECT ttl FROM lease WHERE run_id = :'run_r';
+SELECT paperclip.renew_run_lease(:'run_r', '1 day') IS NOT NULL AS renewed;
+SELECT ttl FROM lease WHERE run_id = :'run_r';
+SELECT paperclip.renew_run_lease(:'run_r', '1 second') IS NOT NULL AS renewed;
+SELECT ttl FROM lease WHERE run_id = :'run_r';
+SELECT paperclip.renew_run_lease(:'run_r', '1 hour') IS NOT NULL AS renewed;
+
+-- A renewal writes no audit row (it is a heartbeat, not an ownership change).
+SELECT count(*) AS audit_rows FROM paperclip.activity_log WHERE company_id = :'company';
+
+-------------------------------------------------------------------------------
+-- Session binding
+-------------------------------------------------------------------------------
+
+-- §9: bind_session records this backend's pid and start time.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_r2');
+SELECT paperclip.renew_run_lease(:'run_r2', '1 hour', true) IS NOT NULL AS renewed;
+COMMIT;
+SELECT ttl, bound, bound_to_this_session FROM lease WHERE run_id = :'run_r2';
+-- Renewing without bind_session keeps the binding (a server may renew a
+-- harness's bound lease from its own connection).
+SELECT paperclip.renew_run_lease(:'run_r2', '2 hours') IS NOT NULL AS renewed;
+SELECT ttl, bound, bound_to_this_session FROM lease WHERE run_id = :'run_r2';
+
+-- §9: a lease bound to a backend that is gone is dead: PC409 Run lease
+-- expired, with sessionEnded. S: a pid no backend has; P: this session's
+-- pid with another start time (the pid was reused by a later session).
+INSERT INTO paperclip.run_leases (run_id, company_id, expires_at, renewed_at, backend_pid, backend_start)
+VALUES (:'run_s', :'company', now() + interval '1 hour', now(), 2147483647, now() - interval '1 hour'),
+       (:'run_p', :'company', now() + interval '1 hour', now(), pg_backend_pid(), '2000-01-01 00:00:00+00');
+SELECT paperclip.renew_run_lease(:'run_s', '1 minute');
+SELECT paperclip.renew_run_lease(:'run_p', '1 minute');
+-- Binding again does not bring them back.
+SELECT paperclip.renew_run_lease(:'run_p', '1 minute', true);
+
+-------------------------------------------------------------------------------
+-- Expiry: a run's death is final
+-------------------------------------------------------------------------------
+
+-- §9: E renews for 1 second, then nobody renews it for longer than that:
+-- PC409 Run lease expired, whoever asks and whatever the ttl.
+SELECT paperclip.renew_run_lease(:'run_e', '1 second') IS NOT NULL AS renewed;
+SELECT pg_sleep(1.2);
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_e');
+SELECT paperclip.renew_run_lease(:'run_e', '1 hour');
+ROLLBACK;
+SELECT paperclip.renew_run_lease(:'run_e', '1 day', true);
+-- The row still holds the expired lease.
+SELECT ttl, bound, expired FROM lease WHERE run_id = :'run_e';
+
+-- §9: a run that turned terminal after renewing: PC409 Run is not live
+-- (the status decides first, even while the lease is current).
+SELECT paperclip.renew_run_lease(:'run_t', '1 hour') IS NOT NULL AS renewed;
+UPDATE paperclip.heartbeat_runs SET status = 'succeeded' WHERE id = :'run_t';
+SELECT paperclip.renew_run_lease(:'run_t', '1 hour');
+
+-------------------------------------------------------------------------------
+-- Privileges
+-------------------------------------------------------------------------------
+
+-- §9: the table changes only through renew_run_lease: the application and
+-- readers may read it, not write it; readers may not renew. (PostgreSQL's
+-- own errors: no SQLSTATE or source location in the output.)
+\set VERBOSITY default
+SET ROLE regress_lease_app;
+SELECT count(*) > 0 AS app_reads FROM paperclip.run_leases;
+UPDATE paperclip.run_leases SET expires_at = now() + '1 day';
+DELETE FROM paperclip.run_leases;
+RESET ROLE;
+SET ROLE regress_lease_reader;
+SELECT count(*) > 0 AS reader_reads FROM paperclip.run_leases;
+SELECT paperclip.renew_run_lease(:'run_r', '1 minute');
+RESET ROLE;
+\set VERBOSITY verbose
+
+DROP ROLE regress_lease_app, regress_lease_reader;
