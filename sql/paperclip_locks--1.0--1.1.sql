@@ -6,6 +6,39 @@
 \echo Use "ALTER EXTENSION paperclip_locks UPDATE TO '1.1'" to load this file. \quit
 
 -------------------------------------------------------------------------------
+-- Run leases (SPEC §9). No foreign key: a lease row must never lock, or wait
+-- for, the run row it describes (renewal locks the run row first, then this
+-- one), and the attached extension keeps the same table beside an
+-- application's heartbeat_runs. A missing run counts as terminal anyway.
+-------------------------------------------------------------------------------
+CREATE TABLE @extschema@.run_leases (
+    run_id uuid PRIMARY KEY,
+    company_id uuid NOT NULL,
+    expires_at timestamptz NOT NULL,
+    renewed_at timestamptz NOT NULL,
+    backend_pid integer,
+    backend_start timestamptz,
+    CONSTRAINT run_leases_binding_check CHECK ((backend_pid IS NULL) = (backend_start IS NULL))
+);
+COMMENT ON TABLE @extschema@.run_leases IS
+    'a run with a lease is live only until expires_at (and while its bound backend exists); written by renew_run_lease only';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.run_leases', '');
+
+CREATE FUNCTION @extschema@.renew_run_lease(run_id uuid, ttl interval DEFAULT '2 minutes',
+                                            bind_session boolean DEFAULT false)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'paperclip_renew_run_lease'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
+    'moves the run''s lease expiry to now + ttl (1 second to 1 day); a run whose lease expired stays dead';
+
+REVOKE ALL ON @extschema@.run_leases FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) FROM PUBLIC;
+GRANT SELECT ON @extschema@.run_leases TO paperclip_reader, paperclip_app, paperclip_operator;
+GRANT EXECUTE ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) TO paperclip_app, paperclip_operator;
+
+-------------------------------------------------------------------------------
 -- 1.1 (security, SPEC §6 and §10). The same text ends paperclip_locks--1.1.sql
 -- and paperclip_locks--1.0--1.1.sql.
 -------------------------------------------------------------------------------

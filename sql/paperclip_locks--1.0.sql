@@ -207,22 +207,6 @@ CREATE INDEX activity_log_company_created_idx ON @extschema@.activity_log (compa
 CREATE INDEX activity_log_entity_idx ON @extschema@.activity_log (entity_type, entity_id);
 CREATE INDEX activity_log_run_idx ON @extschema@.activity_log (run_id);
 
--- Run leases (SPEC §9). No foreign key: a lease row must never lock, or wait
--- for, the run row it describes (renewal locks the run row first, then this
--- one), and the attached extension keeps the same table beside an
--- application's heartbeat_runs. A missing run counts as terminal anyway.
-CREATE TABLE @extschema@.run_leases (
-    run_id uuid PRIMARY KEY,
-    company_id uuid NOT NULL,
-    expires_at timestamptz NOT NULL,
-    renewed_at timestamptz NOT NULL,
-    backend_pid integer,
-    backend_start timestamptz,
-    CONSTRAINT run_leases_binding_check CHECK ((backend_pid IS NULL) = (backend_start IS NULL))
-);
-COMMENT ON TABLE @extschema@.run_leases IS
-    'a run with a lease is live only until expires_at (and while its bound backend exists); written by renew_run_lease only';
-
 -- pg_dump keeps every row of the extension's tables; the built-in terminal
 -- statuses come back with CREATE EXTENSION, so only added ones are dumped.
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.companies', '');
@@ -233,7 +217,6 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.issues', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_relations', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.issue_comments', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.activity_log', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.run_leases', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.terminal_run_statuses', 'WHERE NOT builtin');
 
 -------------------------------------------------------------------------------
@@ -303,15 +286,6 @@ CREATE FUNCTION @extschema@.admin_force_release(issue_id uuid, clear_assignee bo
     AS 'MODULE_PATHNAME', 'paperclip_admin_force_release'
     LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp;
-
-CREATE FUNCTION @extschema@.renew_run_lease(run_id uuid, ttl interval DEFAULT '2 minutes',
-                                            bind_session boolean DEFAULT false)
-    RETURNS timestamptz
-    AS 'MODULE_PATHNAME', 'paperclip_renew_run_lease'
-    LANGUAGE C VOLATILE
-    SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
-    'moves the run''s lease expiry to now + ttl (1 second to 1 day); a run whose lease expired stays dead';
 
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
@@ -452,8 +426,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.release(uuid, uuid, uuid),
     @extschema@.assert_checkout_owner(uuid, uuid, uuid),
     @extschema@.acquire_execution_lock(uuid, uuid),
-    @extschema@.admin_force_release(uuid, boolean, text),
-    @extschema@.renew_run_lease(uuid, interval, boolean)
+    @extschema@.admin_force_release(uuid, boolean, text)
     TO paperclip_app;
 GRANT INSERT, UPDATE, DELETE ON
     @extschema@.companies, @extschema@.company_memberships, @extschema@.agents,
@@ -470,8 +443,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.release(uuid, uuid, uuid),
     @extschema@.acquire_execution_lock(uuid, uuid),
     @extschema@.admin_force_release(uuid, boolean, text),
-    @extschema@.sweep_stale_locks(integer),
-    @extschema@.renew_run_lease(uuid, interval, boolean)
+    @extschema@.sweep_stale_locks(integer)
     TO paperclip_operator;
 GRANT EXECUTE ON PROCEDURE @extschema@.sweep_all_stale_locks(integer, bigint) TO paperclip_operator;
 GRANT INSERT, UPDATE, DELETE ON

@@ -83,6 +83,21 @@ count_script upgrade
 count_script upgrade_failed
 count_script fuzz
 
+# The lease reaper on a cluster of its own with paperclip_locks preloaded,
+# and the pg_cron fallback on another (test/lease_reaper.sh, ~1.5 min: pg_cron
+# 1.4 schedules by the minute). Its last line is "N passed, N failed".
+note "lease reaper and pg_cron sweep (own clusters)"
+test/lease_reaper.sh >"$LOGDIR/lease_reaper.log" 2>&1
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGDIR/lease_reaper.log" | tail -1)
+if [ -n "$line" ]; then
+    ok=${line%% passed*}; bad=${line#*passed, }; bad=${bad%% failed*}
+    note "lease_reaper: $ok passed, $bad failed"
+    passed=$((passed + ok)); failed=$((failed + bad))
+    [ "$bad" -eq 0 ] || grep -vE '^ok ' "$LOGDIR/lease_reaper.log" | tail -40
+else
+    note "lease_reaper: no result"; failed=$((failed + 1)); tail -40 "$LOGDIR/lease_reaper.log"
+fi
+
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The eager release of SPEC §9, on clusters of its own:
+#   1. paperclip_locks in shared_preload_libraries, the reaper watching the
+#      database "postgres": test/lease_reaper/reaper.sql;
+#   2. no preloading, pg_cron (Debian's postgresql-15-cron, preloaded)
+#      scheduling paperclip.sweep_all_stale_locks: test/lease_reaper/cron.sql.
+# Each check records a row; prints them and ends with "N passed, N failed".
+# Needs the extension staged under build/stage (test/run_all.sh does that).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PGV=${PGVERSION_UNDER_TEST:-15}
+STAGE=$ROOT/build/stage
+PKGLIBDIR=$(pg_config --pkglibdir)
+SUITES=${LEASE_REAPER_SUITES:-"reaper cron"}
+
+# Inside a cluster: run one suite's checks, print its results.
+if [ "${1:-}" = --inside ]; then
+    suite=$2
+    psql -X -q -d postgres -f test/lease_reaper/checks.sql >/dev/null
+    psql -X -q -d postgres -v ON_ERROR_STOP=0 -f "test/lease_reaper/$suite.sql" 2>&1 >/dev/null | sed "s/^/[$suite] /"
+    # Any check missing from the expected list counts as failed.
+    psql -X -At -d postgres -c "SELECT CASE WHEN ok THEN 'ok' ELSE 'FAIL' END || ' $suite: ' || name ||
+                                      coalesce(' -- ' || note, '') FROM public.check_results ORDER BY n"
+    exit 0
+fi
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+common=(-t -v "$PGV" -o "extension_destdir=$STAGE" -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR")
+for suite in $SUITES; do
+    case $suite in
+        reaper)
+            pg_virtualenv "${common[@]}" \
+                -o "shared_preload_libraries=paperclip_locks" \
+                -o "paperclip.lease_reaper_databases=postgres" \
+                -o "paperclip.lease_reaper_batch_size=2" \
+                "$0" --inside reaper >>"$out" 2>&1 ;;
+        cron)
+            pg_virtualenv "${common[@]}" \
+                -o "shared_preload_libraries=pg_cron" \
+                -o "cron.database_name=postgres" \
+                -o "cron.use_background_workers=on" \
+                -o "max_worker_processes=16" \
+                "$0" --inside cron >>"$out" 2>&1 ;;
+    esac
+done
+grep -vE '^(ok|FAIL) ' "$out" | grep -E '\[(reaper|cron)\]' || true
+grep -E '^(ok|FAIL) ' "$out"
+ok=$(grep -cE '^ok ' "$out" || true)
+bad=$(grep -cE '^FAIL ' "$out" || true)
+# Each suite lists how many checks it records; fewer rows is a failure.
+for suite in $SUITES; do
+    want=$(grep -cE "^(CALL public\.(wait_for|record))" "test/lease_reaper/$suite.sql")
+    got=$(grep -cE "^(ok|FAIL) $suite: " "$out" || true)
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $suite: $got of $want checks recorded"; bad=$((bad + want - got))
+    fi
+done
+if [ "$bad" -ne 0 ]; then echo "--- full output"; cat "$out"; fi
+echo "$ok passed, $bad failed"
+[ "$bad" -eq 0 ]
