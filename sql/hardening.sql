@@ -176,7 +176,7 @@ FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'paperclip' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
   AND p.prorettype <> 'trigger'::regtype
   AND p.proname NOT IN ('is_issue_status', 'normalize_agent_name_key', 'run_status_is_terminal',
-                        'lock_is_sweepable', 'current_actor')
+                        'run_is_live', 'lock_is_sweepable', 'current_actor')
   AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false);
 
 -- 7. Inserting an issue for another company.

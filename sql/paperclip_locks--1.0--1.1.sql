@@ -38,6 +38,63 @@ REVOKE ALL ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) FROM
 GRANT SELECT ON @extschema@.run_leases TO paperclip_reader, paperclip_app, paperclip_operator;
 GRANT EXECUTE ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) TO paperclip_app, paperclip_operator;
 
+-- Whether a run holds (SPEC §2, §9): its status (NULL: no such run) and its
+-- lease (NULL expires_at: none), judged at the statement's start.
+CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestamptz,
+                                        lease_backend_pid integer, lease_backend_start timestamptz)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+-- The sweep's filter learns leases: the 1.0 signature goes.
+DROP FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text);
+CREATE FUNCTION @extschema@.lock_is_sweepable(
+        checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
+        checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
+        execution_run_id uuid, execution_run_status text, execution_lease_expires_at timestamptz,
+        execution_lease_backend_pid integer, execution_lease_backend_start timestamptz)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable_with_leases'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                                  uuid, text, timestamptz, integer, timestamptz) IS
+    'true when clearing holder runs that are terminal, missing or whose lease ended would change these lock columns';
+
+-- issue_locks: stale includes an ended lease; the leases' expiry is shown.
+CREATE OR REPLACE VIEW @extschema@.issue_locks AS
+SELECT i.id AS issue_id,
+       i.company_id,
+       i.status,
+       i.assignee_agent_id,
+       i.checkout_run_id,
+       cr.status AS checkout_run_status,
+       i.execution_run_id,
+       er.status AS execution_run_status,
+       now() - coalesce(i.execution_locked_at, i.started_at, i.updated_at) AS locked_for,
+       (i.checkout_run_id IS NOT NULL
+            AND NOT @extschema@.run_is_live(cr.status, cl.expires_at, cl.backend_pid, cl.backend_start))
+           OR (i.execution_run_id IS NOT NULL
+               AND NOT @extschema@.run_is_live(er.status, el.expires_at, el.backend_pid, el.backend_start)) AS stale,
+       cl.expires_at AS checkout_run_lease_expires_at,
+       el.expires_at AS execution_run_lease_expires_at
+FROM @extschema@.issues AS i
+LEFT JOIN @extschema@.heartbeat_runs AS cr ON cr.id = i.checkout_run_id
+LEFT JOIN @extschema@.run_leases AS cl ON cl.run_id = i.checkout_run_id
+LEFT JOIN @extschema@.heartbeat_runs AS er ON er.id = i.execution_run_id
+LEFT JOIN @extschema@.run_leases AS el ON el.run_id = i.execution_run_id
+WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL;
+COMMENT ON VIEW @extschema@.issue_locks IS
+    'one row per issue holding a lock; stale: a holder run is terminal, missing, or its lease ended (SPEC §9)';
+
+REVOKE ALL ON FUNCTION @extschema@.run_is_live(text, timestamptz, integer, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                                     uuid, text, timestamptz, integer, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                  uuid, text, timestamptz, integer, timestamptz)
+    TO paperclip_reader, paperclip_app, paperclip_operator;
+
 -------------------------------------------------------------------------------
 -- 1.1 (security, SPEC §6 and §10). The same text ends paperclip_locks--1.1.sql
 -- and paperclip_locks--1.0--1.1.sql.

@@ -75,6 +75,14 @@ CREATE FUNCTION @extschema@.run_status_is_terminal(status text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'paperclip_run_status_is_terminal'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
 
+-- Whether a run holds (SPEC §2, §9): its status (NULL: no such run) and its
+-- lease (NULL expires_at: none), judged at the statement's start.
+CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestamptz,
+                                        lease_backend_pid integer, lease_backend_start timestamptz)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+
 -------------------------------------------------------------------------------
 -- Data model (SPEC §1)
 -------------------------------------------------------------------------------
@@ -318,13 +326,17 @@ COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
 -------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.lock_is_sweepable(checkout_run_id uuid, checkout_run_status text,
-                                              execution_run_id uuid, execution_run_status text)
+CREATE FUNCTION @extschema@.lock_is_sweepable(
+        checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
+        checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
+        execution_run_id uuid, execution_run_status text, execution_lease_expires_at timestamptz,
+        execution_lease_backend_pid integer, execution_lease_backend_start timestamptz)
     RETURNS boolean
-    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable'
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable_with_leases'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
-    'true when clearing terminal or missing holder runs would change these lock columns';
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                                  uuid, text, timestamptz, integer, timestamptz) IS
+    'true when clearing holder runs that are terminal, missing or whose lease ended would change these lock columns';
 
 CREATE VIEW @extschema@.issue_locks AS
 SELECT i.id AS issue_id,
@@ -336,14 +348,20 @@ SELECT i.id AS issue_id,
        i.execution_run_id,
        er.status AS execution_run_status,
        now() - coalesce(i.execution_locked_at, i.started_at, i.updated_at) AS locked_for,
-       (i.checkout_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(cr.status))
-           OR (i.execution_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(er.status)) AS stale
+       (i.checkout_run_id IS NOT NULL
+            AND NOT @extschema@.run_is_live(cr.status, cl.expires_at, cl.backend_pid, cl.backend_start))
+           OR (i.execution_run_id IS NOT NULL
+               AND NOT @extschema@.run_is_live(er.status, el.expires_at, el.backend_pid, el.backend_start)) AS stale,
+       cl.expires_at AS checkout_run_lease_expires_at,
+       el.expires_at AS execution_run_lease_expires_at
 FROM @extschema@.issues AS i
 LEFT JOIN @extschema@.heartbeat_runs AS cr ON cr.id = i.checkout_run_id
+LEFT JOIN @extschema@.run_leases AS cl ON cl.run_id = i.checkout_run_id
 LEFT JOIN @extschema@.heartbeat_runs AS er ON er.id = i.execution_run_id
+LEFT JOIN @extschema@.run_leases AS el ON el.run_id = i.execution_run_id
 WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL;
 COMMENT ON VIEW @extschema@.issue_locks IS
-    'one row per issue holding a lock; stale: a holder run is terminal or missing';
+    'one row per issue holding a lock; stale: a holder run is terminal, missing, or its lease ended (SPEC §9)';
 
 CREATE FUNCTION @extschema@.sweep_stale_locks(batch_size integer DEFAULT 1000) RETURNS bigint
     AS 'MODULE_PATHNAME', 'paperclip_sweep_stale_locks'
@@ -440,7 +458,9 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.is_issue_status(text),
     @extschema@.normalize_agent_name_key(text),
     @extschema@.run_status_is_terminal(text),
-    @extschema@.lock_is_sweepable(uuid, text, uuid, text),
+    @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                  uuid, text, timestamptz, integer, timestamptz),
     @extschema@.current_actor()
     TO paperclip_reader, paperclip_app, paperclip_operator;
 

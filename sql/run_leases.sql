@@ -213,6 +213,138 @@ UPDATE paperclip.heartbeat_runs SET status = 'succeeded' WHERE id = :'run_t';
 SELECT paperclip.renew_run_lease(:'run_t', '1 hour');
 
 -------------------------------------------------------------------------------
+-- An ended lease counts as terminal for every rule (SPEC §9)
+-------------------------------------------------------------------------------
+\set run_z1   '00000015-0000-4000-8000-000000000111'
+\set run_z2   '00000015-0000-4000-8000-000000000112'
+\set run_z3   '00000015-0000-4000-8000-000000000113'
+\set run_z4   '00000015-0000-4000-8000-000000000114'
+\set run_z5   '00000015-0000-4000-8000-000000000115'
+\set run_zf   '00000015-0000-4000-8000-000000000116'
+\set run_live '00000015-0000-4000-8000-000000000117'
+\set run_succ '00000015-0000-4000-8000-000000000118'
+\set run_sb   '00000015-0000-4000-8000-000000000119'
+\set issue_adopt  '00000015-0000-4000-8000-000000000201'
+\set issue_gate   '00000015-0000-4000-8000-000000000202'
+\set issue_sweep  '00000015-0000-4000-8000-000000000203'
+\set issue_clear  '00000015-0000-4000-8000-000000000204'
+\set issue_live   '00000015-0000-4000-8000-000000000205'
+\set issue_bound  '00000015-0000-4000-8000-000000000206'
+\set issue_failed '00000015-0000-4000-8000-000000000207'
+\set issue_exec   '00000015-0000-4000-8000-000000000208'
+
+-- Earlier files may have left stale locks; the sweep is global, so drain
+-- them first to make the counts below this file's alone.
+SELECT paperclip.sweep_stale_locks(100000) >= 0 AS drained;
+
+-- Z1..Z5: A's runs, status running, leases that expired an hour ago (an
+-- operator's fixture; the real expiry is proven above). ZF: failed, with an
+-- expired lease too. LIVE: a current lease. SUCC: A's successor, no lease
+-- (judged by its status). SB: B's run bound to a session that is gone.
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    (:'run_z1', :'company', :'agent_a', 'running'),
+    (:'run_z2', :'company', :'agent_a', 'running'),
+    (:'run_z3', :'company', :'agent_a', 'running'),
+    (:'run_z4', :'company', :'agent_a', 'running'),
+    (:'run_z5', :'company', :'agent_a', 'running'),
+    (:'run_zf', :'company', :'agent_a', 'failed'),
+    (:'run_live', :'company', :'agent_a', 'running'),
+    (:'run_succ', :'company', :'agent_a', 'running'),
+    (:'run_sb', :'company', :'agent_b', 'running');
+INSERT INTO paperclip.run_leases (run_id, company_id, expires_at, renewed_at, backend_pid, backend_start)
+SELECT r, :'company', now() - interval '1 hour', now() - interval '2 hours', NULL::int, NULL::timestamptz
+FROM unnest(ARRAY[:'run_z1', :'run_z2', :'run_z3', :'run_z4', :'run_z5', :'run_zf']::uuid[]) AS r;
+INSERT INTO paperclip.run_leases (run_id, company_id, expires_at, renewed_at, backend_pid, backend_start) VALUES
+    (:'run_live', :'company', now() + interval '1 hour', now(), NULL, NULL),
+    (:'run_sb', :'company', now() + interval '1 hour', now(), 2147483647, now() - interval '1 hour');
+INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id, checkout_run_id,
+                              execution_run_id, execution_agent_name_key, execution_locked_at, started_at) VALUES
+    (:'issue_adopt',  :'company', 'held by Z1',   'in_progress', :'agent_a', :'run_z1',   :'run_z1',   'codexcoder15a', now(), now()),
+    (:'issue_gate',   :'company', 'held by Z2',   'in_progress', :'agent_a', :'run_z2',   :'run_z2',   'codexcoder15a', now(), now()),
+    (:'issue_sweep',  :'company', 'held by Z3',   'in_progress', :'agent_a', :'run_z3',   :'run_z3',   'codexcoder15a', now(), now()),
+    (:'issue_clear',  :'company', 'held by Z4',   'in_progress', :'agent_a', :'run_z4',   :'run_z4',   'codexcoder15a', now(), now()),
+    (:'issue_live',   :'company', 'held by LIVE', 'in_progress', :'agent_a', :'run_live', :'run_live', 'codexcoder15a', now(), now()),
+    (:'issue_bound',  :'company', 'held by SB',   'in_progress', :'agent_b', :'run_sb',   :'run_sb',   'reviewer15b',   now(), now()),
+    (:'issue_failed', :'company', 'held by ZF',   'in_progress', :'agent_a', :'run_zf',   :'run_zf',   'codexcoder15a', now(), now()),
+    (:'issue_exec',   :'company', 'no locks',     'todo',        :'agent_a', NULL,        NULL,        NULL,            NULL,  NULL);
+
+CREATE TEMP VIEW lease_issue AS
+SELECT title, status, checkout_run_id IS NOT NULL AS checkout_held, execution_run_id IS NOT NULL AS execution_held,
+       (SELECT right(checkout_run_id::text, 3)) AS checkout_run
+FROM paperclip.issues WHERE company_id = '00000015-0000-4000-8000-0000000000c1';
+CREATE TEMP VIEW lease_audit AS
+SELECT a.entity_id, a.action, a.details - 'issueId' - 'previousCheckoutRunId' - 'previousExecutionRunId' AS details
+FROM paperclip.activity_log AS a WHERE a.company_id = '00000015-0000-4000-8000-0000000000c1';
+
+-- §9, §4.8: issue_locks shows each holder's lease expiry, and stale counts an
+-- expired lease (Z1..Z5, ZF) and a bound session that is gone (SB) -- not a
+-- current lease (LIVE).
+SELECT i.title, l.checkout_run_lease_expires_at > now() AS checkout_lease_current,
+       l.execution_run_lease_expires_at > now() AS execution_lease_current, l.stale
+FROM paperclip.issue_locks AS l JOIN paperclip.issues AS i ON i.id = l.issue_id
+WHERE l.company_id = :'company' ORDER BY i.title;
+
+-- §9, §6: the ownership gate refuses the zombie's own write with PC409 and
+-- "reason": "run_lease_expired"; the details show the locks as the lazy
+-- clearing would leave them, and nothing changes.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_z2');
+UPDATE paperclip.issues SET title = 'zombie was here' WHERE id = :'issue_gate';
+ROLLBACK;
+-- Its comment too (the same gate).
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_z2');
+INSERT INTO paperclip.issue_comments (company_id, issue_id, author_agent_id, body)
+VALUES (:'company', :'issue_gate', :'agent_a', 'still working');
+ROLLBACK;
+-- And assert_checkout_owner says the same.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_z2');
+SELECT * FROM paperclip.assert_checkout_owner(:'issue_gate', :'agent_a', :'run_z2');
+ROLLBACK;
+SELECT * FROM lease_issue WHERE title = 'held by Z2';
+
+-- §4.3, §9: a checkout naming a run whose lease ended: PC422 Checkout run is
+-- not live, with the same reason.
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_z5');
+SELECT id FROM paperclip.checkout(:'issue_exec', :'agent_a', '{todo}', :'run_z5');
+ROLLBACK;
+
+-- §4.6: the scheduler never gives an execution lock to such a run: false.
+SELECT paperclip.acquire_execution_lock(:'issue_exec', :'run_z5') AS acquired;
+
+-- §4.5, §9: the live successor SUCC of the same assignee adopts Z1's lock
+-- (issue.checkout_lock_adopted, previousCheckoutRunId Z1).
+BEGIN;
+SELECT paperclip.set_actor_agent(:'agent_a', :'run_succ');
+SELECT right(checkout_run_id::text, 3) AS checkout_run, right(adopted_from_run_id::text, 3) AS adopted_from
+FROM paperclip.assert_checkout_owner(:'issue_adopt', :'agent_a', :'run_succ');
+COMMIT;
+SELECT action, details->>'reason' AS reason, right(details->>'previousCheckoutRunId', 3) AS previous
+FROM paperclip.activity_log WHERE entity_id = :'issue_adopt';
+
+-- §4.2, §9: lazy clearing: clear_checkout_run_if_terminal clears Z4's locks
+-- and records issue.stale_lock_cleared with "reason": "run_lease_expired".
+SELECT paperclip.clear_checkout_run_if_terminal(:'issue_clear') AS cleared;
+SELECT details FROM lease_audit WHERE entity_id = :'issue_clear';
+
+-- §4.8, §9: the sweep clears Z2's and Z3's locks and SB's (its bound session
+-- is gone), each with "reason": "run_lease_expired", and ZF's -- whose
+-- status is the reason, so no lease reason. LIVE keeps its locks.
+SELECT paperclip.sweep_stale_locks() AS cleared;
+SELECT i.title, a.details->>'lock' AS lock, a.details->>'previousRunStatus' AS run_status,
+       a.details->>'reason' AS reason, a.details->>'source' AS source
+FROM paperclip.activity_log AS a JOIN paperclip.issues AS i ON i.id::text = a.entity_id
+WHERE a.company_id = :'company' AND a.action = 'issue.stale_lock_cleared' AND a.details->>'source' = 'sweep'
+ORDER BY i.title, lock;
+SELECT * FROM lease_issue ORDER BY title;
+SELECT count(*) AS stale_left FROM paperclip.issue_locks WHERE company_id = :'company' AND stale;
+
+-- §9: death is final -- the zombies' leases are never renewed again.
+SELECT paperclip.renew_run_lease(:'run_z1', '1 hour');
+
+-------------------------------------------------------------------------------
 -- Privileges
 -------------------------------------------------------------------------------
 

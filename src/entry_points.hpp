@@ -23,6 +23,9 @@ Datum clear_checkout_run_if_terminal(FunctionCallInfo fcinfo);
 // src/functions/sweep.cpp
 Datum sweep_stale_locks(FunctionCallInfo fcinfo);
 Datum lock_is_sweepable(FunctionCallInfo fcinfo);
+Datum lock_is_sweepable_by_status(FunctionCallInfo fcinfo);
+// src/functions/renew_run_lease.cpp
+Datum renew_run_lease(FunctionCallInfo fcinfo);
 // src/functions/actor.cpp
 Datum set_actor_agent(FunctionCallInfo fcinfo);
 Datum set_actor_board(FunctionCallInfo fcinfo);
@@ -30,6 +33,7 @@ Datum current_actor(FunctionCallInfo fcinfo);
 // src/functions/vocabulary.cpp
 Datum is_issue_status(FunctionCallInfo fcinfo);
 Datum run_status_is_terminal(FunctionCallInfo fcinfo);
+Datum run_is_live(FunctionCallInfo fcinfo);
 Datum normalize_agent_name_key(FunctionCallInfo fcinfo);
 }  // namespace paperclip::functions
 

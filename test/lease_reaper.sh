@@ -28,21 +28,42 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 common=(-t -v "$PGV" -o "extension_destdir=$STAGE" -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR")
+# Other throwaway clusters on this machine may take a port at the same
+# moment: start at a random free port, and try again when the cluster could
+# not be created (its checks then never ran).
+free_port() {
+    local port=$((5440 + RANDOM % 400))
+    while [ -e "/var/run/postgresql/.s.PGSQL.$port" ] || ss -ltn 2>/dev/null | grep -q ":$port "; do
+        port=$((port + 1))
+    done
+    echo "$port"
+}
+run_suite() {  # suite, pg_virtualenv options...
+    local suite=$1 attempt log
+    shift
+    log=$(mktemp)
+    for attempt in 1 2 3; do
+        PGPORT=$(free_port) pg_virtualenv "${common[@]}" "$@" "$0" --inside "$suite" >"$log" 2>&1
+        grep -qE "^(ok|FAIL) $suite: " "$log" && break
+        echo "[$suite] cluster attempt $attempt failed:" >>"$out"; sed "s/^/[$suite]   /" "$log" | tail -5 >>"$out"
+        sleep $((RANDOM % 5 + 1))
+    done
+    cat "$log" >>"$out"
+    rm -f "$log"
+}
 for suite in $SUITES; do
     case $suite in
         reaper)
-            pg_virtualenv "${common[@]}" \
+            run_suite reaper \
                 -o "shared_preload_libraries=paperclip_locks" \
                 -o "paperclip.lease_reaper_databases=postgres" \
-                -o "paperclip.lease_reaper_batch_size=2" \
-                "$0" --inside reaper >>"$out" 2>&1 ;;
+                -o "paperclip.lease_reaper_batch_size=2" ;;
         cron)
-            pg_virtualenv "${common[@]}" \
+            run_suite cron \
                 -o "shared_preload_libraries=pg_cron" \
                 -o "cron.database_name=postgres" \
                 -o "cron.use_background_workers=on" \
-                -o "max_worker_processes=16" \
-                "$0" --inside cron >>"$out" 2>&1 ;;
+                -o "max_worker_processes=16" ;;
     esac
 done
 grep -vE '^(ok|FAIL) ' "$out" | grep -E '\[(reaper|cron)\]' || true

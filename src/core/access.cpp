@@ -61,9 +61,12 @@ void require_live_run_of_agent(const RunInfo* run, const Uuid& run_id, const Uui
     if (run->agent_id != agent_id)
         fail(ErrorCode::Unprocessable, msg::kCheckoutRunOtherAgent,
              JsonObject().add("runId", run_id).add("runAgentId", run->agent_id).add("agentId", agent_id));
-    if (!is_live(run, partition))
-        fail(ErrorCode::Unprocessable, msg::kCheckoutRunNotLive,
-             JsonObject().add("runId", run_id).add("runStatus", run->status));
+    const Liveness liveness = liveness_of(run, partition);
+    if (liveness != Liveness::Live) {
+        JsonObject details = JsonObject().add("runId", run_id).add("runStatus", run->status);
+        if (liveness == Liveness::LeaseEnded) details.add("reason", "run_lease_expired");
+        fail(ErrorCode::Unprocessable, msg::kCheckoutRunNotLive, details);
+    }
 }
 
 void require_names_itself(const Actor& actor, const OptUuid& named_agent, const OptText& named_user,

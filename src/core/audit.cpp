@@ -12,6 +12,7 @@ AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& cl
         .add("previousCheckoutRunId", clearing.previous_checkout_run_id)
         .add("previousExecutionRunId", clearing.previous_execution_run_id)
         .add("source", source);
+    if (clearing.lease_expired) d.add("reason", "run_lease_expired");
     return {action::kStaleLockCleared, d};
 }
 

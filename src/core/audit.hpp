@@ -34,6 +34,8 @@ struct LockClearing {
     OptText previous_run_status;  // nullopt: the run row no longer exists
     OptUuid previous_checkout_run_id;
     OptUuid previous_execution_run_id;
+    // The run's status holds but its lease ended (SPEC §9): "reason": "run_lease_expired".
+    bool lease_expired = false;
 };
 
 AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& clearing,

@@ -2,12 +2,25 @@
 
 namespace paperclip::core {
 
-bool is_live(const RunInfo* run, const RunStatusPartition& partition) {
-    return run != nullptr && !partition.is_terminal(run->status);
+LeaseState lease_state(const RunLease& lease) {
+    if (lease.bound_session_ended) return LeaseState::SessionEnded;
+    if (lease.judged_at >= lease.expires_at) return LeaseState::Expired;
+    return LeaseState::Holds;
+}
+
+Liveness liveness_of(const RunInfo* run, const RunStatusPartition& partition) {
+    if (run == nullptr) return Liveness::Missing;
+    if (partition.is_terminal(run->status)) return Liveness::Terminal;
+    if (run->lease && lease_state(*run->lease) != LeaseState::Holds) return Liveness::LeaseEnded;
+    return Liveness::Live;
 }
 
 bool LockRules::is_live(const OptUuid& run) const {
     return run && core::is_live(runs_.find(*run), partition_);
+}
+
+bool LockRules::lease_ended(const OptUuid& run) const {
+    return run && liveness_of(runs_.find(*run), partition_) == Liveness::LeaseEnded;
 }
 
 }  // namespace paperclip::core

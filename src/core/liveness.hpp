@@ -10,10 +10,23 @@
 
 namespace paperclip::core {
 
+// Why a run holds nothing -- or that it holds (Live).
+enum class Liveness { Live, Missing, Terminal, LeaseEnded };
+
+// A run's lease (SPEC §9), judged at lease.judged_at: it holds strictly
+// before expires_at and while the session it is bound to exists.
+enum class LeaseState { Holds, Expired, SessionEnded };
+LeaseState lease_state(const RunLease& lease);
+
 // A missing run (nullptr) holds nothing: its lock is stale. A run holds while
 // its status is not terminal -- including statuses nobody has seen yet,
-// because releasing a lock a live run still needs is worse than waiting.
-bool is_live(const RunInfo* run, const RunStatusPartition& partition);
+// because releasing a lock a live run still needs is worse than waiting --
+// and, when it has a lease, while the lease holds: an expired lease counts
+// as terminal for every rule, and for good (renew_run_lease never revives it).
+Liveness liveness_of(const RunInfo* run, const RunStatusPartition& partition);
+inline bool is_live(const RunInfo* run, const RunStatusPartition& partition) {
+    return liveness_of(run, partition) == Liveness::Live;
+}
 
 // The liveness of the runs one operation locked, asked by run id.
 class LockRules {
@@ -25,6 +38,9 @@ public:
     bool is_stale(const OptUuid& run) const { return run && !is_live(run); }
     // The lock names a run that exists and holds.
     bool is_live(const OptUuid& run) const;
+    // The run exists, its status holds, and only its lease has ended: what
+    // the audit rows and the zombie's 409 call "run_lease_expired".
+    bool lease_ended(const OptUuid& run) const;
 
     const RunStatusPartition& partition() const { return partition_; }
     const RunSet& runs() const { return runs_; }

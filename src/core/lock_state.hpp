@@ -60,11 +60,27 @@ struct IssueState {
     friend bool operator!=(const IssueState& a, const IssueState& b) { return !(a == b); }
 };
 
+// A run's lease row (SPEC §9), as the PostgreSQL layer read it.
+struct RunLease {
+    std::int64_t expires_at = 0;
+    std::int64_t renewed_at = 0;
+    std::optional<std::int32_t> backend_pid;  // bound to a session when set
+    OptTimestamp backend_start;
+    // Filled in by the PostgreSQL layer: the instant the lease is judged at
+    // (the start of the statement that read it; the clock for a renewal), and
+    // whether the session it is bound to (pid and start time) is gone.
+    std::int64_t judged_at = 0;
+    bool bound_session_ended = false;
+
+    bool bound() const { return backend_pid.has_value(); }
+};
+
 struct RunInfo {
     Uuid id;
     Uuid agent_id;
     Uuid company_id;
     std::string status;
+    std::optional<RunLease> lease;  // no lease row: judged by its status alone
 };
 
 // The run rows one operation has locked. A run id with no entry does not exist.

@@ -72,8 +72,10 @@ OwnershipOutcome check_ownership(const IssueState& issue, const Uuid& agent_id, 
     // run that holds nothing.
     IssueState reported = issue;
     clear_terminal_locks(reported, rules);
-    fail(ErrorCode::Conflict, msg::kOwnershipConflict,
-         lock_details(reported).add("actorAgentId", agent_id).add("actorRunId", run_id));
+    JsonObject details = lock_details(reported).add("actorAgentId", agent_id).add("actorRunId", run_id);
+    // A zombie -- its lease ended, nobody wrote a terminal status -- learns why.
+    if (rules.lease_ended(run)) details.add("reason", "run_lease_expired");
+    fail(ErrorCode::Conflict, msg::kOwnershipConflict, details);
 }
 
 }  // namespace paperclip::core

@@ -7,12 +7,6 @@
 
 namespace paperclip::core {
 
-LeaseState lease_state(const RunLease& lease, std::int64_t now) {
-    if (lease.bound_session_ended) return LeaseState::SessionEnded;
-    if (now >= lease.expires_at) return LeaseState::Expired;
-    return LeaseState::Holds;
-}
-
 void validate_lease_ttl(std::int64_t ttl) {
     if (ttl < kMinLeaseTtl || ttl > kMaxLeaseTtl)
         fail_validation("ttl", "must be between 1 second and 1 day");
@@ -33,17 +27,22 @@ RenewedLease decide_lease_renewal(const Actor& actor, const Uuid& run_id, const 
         if (actor.is_agent()) d.add("actorAgentId", actor.agent_id).add("actorRunId", actor.run_id);
         fail(ErrorCode::Forbidden, msg::kRenewOwnRunOnly, d);
     }
-    if (partition.is_terminal(run->status))
-        fail(ErrorCode::Conflict, msg::kRunNotLive,
-             JsonObject().add("runId", run_id).add("runStatus", run->status));
-    if (current) {
-        const LeaseState state = lease_state(*current, renewal.now);
-        if (state != LeaseState::Holds)
+    // The run as it stands at the renewal's clock, with the lease it has now.
+    RunInfo judged = *run;
+    judged.lease = current;
+    if (judged.lease) judged.lease->judged_at = renewal.now;
+    switch (liveness_of(&judged, partition)) {
+        case Liveness::Live: break;
+        case Liveness::LeaseEnded:
             fail(ErrorCode::Conflict, msg::kRunLeaseExpired,
                  JsonObject()
                      .add("runId", run_id)
                      .add("reason", "run_lease_expired")
-                     .add("sessionEnded", state == LeaseState::SessionEnded));
+                     .add("sessionEnded", lease_state(*judged.lease) == LeaseState::SessionEnded));
+        case Liveness::Terminal:
+        case Liveness::Missing:
+            fail(ErrorCode::Conflict, msg::kRunNotLive,
+                 JsonObject().add("runId", run_id).add("runStatus", run->status));
     }
 
     RenewedLease out{run_id, run->company_id, {}};

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/actor.hpp"
+#include "core/liveness.hpp"
 #include "core/lock_state.hpp"
 #include "core/vocabulary.hpp"
 
@@ -17,24 +18,6 @@ namespace paperclip::core {
 inline constexpr std::int64_t kUsecPerSecond = 1000000;
 inline constexpr std::int64_t kMinLeaseTtl = kUsecPerSecond;                 // 1 second
 inline constexpr std::int64_t kMaxLeaseTtl = 24 * 3600 * kUsecPerSecond;     // 1 day
-
-// One paperclip.run_leases row, as read by the PostgreSQL layer.
-struct RunLease {
-    std::int64_t expires_at = 0;
-    std::int64_t renewed_at = 0;
-    std::optional<std::int32_t> backend_pid;  // bound to a session when set
-    OptTimestamp backend_start;
-    // Set by the PostgreSQL layer when the lease is bound and that backend
-    // (pid and start time) no longer exists.
-    bool bound_session_ended = false;
-
-    bool bound() const { return backend_pid.has_value(); }
-};
-
-// Why a lease no longer keeps its run alive; Holds while it does.
-enum class LeaseState { Holds, Expired, SessionEnded };
-// `now` is the instant the lease is judged at.
-LeaseState lease_state(const RunLease& lease, std::int64_t now);
 
 // renew_run_lease's arguments, checked (PC400) before anything is read.
 struct LeaseRenewal {
@@ -56,7 +39,8 @@ struct RenewedLease {
 // Who may renew, in order: no actor 403; unknown run 404; an agent other than
 // the run's own, or acting with another run, 403 (a board user: 403); a
 // terminal run 409 Run is not live; a lease that expired or whose bound
-// session ended 409 Run lease expired -- a run's death is final.
+// session ended 409 Run lease expired -- a run's death is final. Liveness is
+// the one rule of core/liveness.hpp, with the lease judged at renewal.now.
 RenewedLease decide_lease_renewal(const Actor& actor, const Uuid& run_id, const RunInfo* run,
                                   const std::optional<RunLease>& current,
                                   const RunStatusPartition& partition, const LeaseRenewal& renewal);

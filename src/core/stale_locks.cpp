@@ -12,7 +12,7 @@ std::optional<LockClearing> clear_execution_if_terminal(IssueState& issue, const
     if (!rules.is_stale(issue.execution_run_id)) return std::nullopt;
     LockClearing c{LockClearing::Lock::Execution, *issue.execution_run_id,
                    status_of(rules.runs().find(issue.execution_run_id)), issue.checkout_run_id,
-                   issue.execution_run_id};
+                   issue.execution_run_id, rules.lease_ended(issue.execution_run_id)};
     if (issue.checkout_run_id == issue.execution_run_id) issue.checkout_run_id.reset();
     issue.clear_execution_lock();
     return c;
@@ -25,7 +25,7 @@ std::optional<LockClearing> clear_checkout_if_terminal(IssueState& issue, const 
         return std::nullopt;
     LockClearing c{LockClearing::Lock::Checkout, *issue.checkout_run_id,
                    status_of(rules.runs().find(issue.checkout_run_id)), issue.checkout_run_id,
-                   issue.execution_run_id};
+                   issue.execution_run_id, rules.lease_ended(issue.checkout_run_id)};
     issue.clear_all_locks();
     return c;
 }
@@ -74,11 +74,12 @@ void require_sweep_allowed(const Actor& actor, int batch_size) {
         throw PcError(ErrorCode::Forbidden, msg::kSweepNeedsOperator, {}, msg::kSweepNeedsOperatorHint);
 }
 
-std::vector<Outcome> decide_sweep(const std::vector<SweepRow>& rows, const RunStatusPartition& partition) {
+std::vector<Outcome> decide_sweep(const std::vector<SweepRow>& rows, const RunStatusPartition& partition,
+                                  const std::string& source) {
     std::vector<Outcome> out;
     for (const auto& row : rows) {
         const LockRules rules(partition, row.runs);
-        Outcome o = clear_stale_locks(row.issue, rules, StaleLock::Both, "sweep");
+        Outcome o = clear_stale_locks(row.issue, rules, StaleLock::Both, source);
         if (o.write) out.push_back(std::move(o));
     }
     return out;

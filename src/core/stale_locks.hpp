@@ -50,11 +50,13 @@ Outcome decide_clear_if_terminal(const ClearIfTerminalInput& input);
 void require_sweep_allowed(const Actor& actor, int batch_size);
 
 // The sweep's decision for the rows it locked: one outcome per issue with
-// something to clear (the others are left out).
+// something to clear (the others are left out). `source` names the caller in
+// the audit rows: "sweep", or "lease_reaper" for the background worker.
 struct SweepRow {
     IssueState issue;
     RunSet runs;
 };
-std::vector<Outcome> decide_sweep(const std::vector<SweepRow>& rows, const RunStatusPartition& partition);
+std::vector<Outcome> decide_sweep(const std::vector<SweepRow>& rows, const RunStatusPartition& partition,
+                                  const std::string& source = "sweep");
 
 }  // namespace paperclip::core

@@ -3,11 +3,12 @@
 // the run is terminal or its lease already ended: a dead run stays dead.
 #include "core/errors.hpp"
 #include "core/run_lease.hpp"
+#include "entry_points.hpp"
 #include "pg/args.hpp"
 #include "pg/operation.hpp"
 #include "pg/run_leases.hpp"
 
-using namespace paperclip;
+namespace paperclip::functions {
 
 namespace {
 
@@ -23,7 +24,7 @@ std::int64_t interval_usecs(const Interval* ttl) {
 
 }  // namespace
 
-PAPERCLIP_FUNCTION(paperclip_renew_run_lease) {
+Datum renew_run_lease(FunctionCallInfo fcinfo) {
     const core::Uuid run_id = pg::arg_uuid(fcinfo, 0, "runId");
     if (PG_ARGISNULL(1)) core::fail_validation("ttl", "must not be null");
     const std::int64_t ttl = interval_usecs(PG_GETARG_INTERVAL_P(1));
@@ -32,21 +33,25 @@ PAPERCLIP_FUNCTION(paperclip_renew_run_lease) {
 
     pg::Operation op;
     core::require_actor(op.actor);
-    const core::RunSet runs = pg::lock_runs({run_id});
-    const core::RunInfo* run = runs.find(run_id);
-    const std::optional<core::RunLease> current = run ? pg::lock_run_lease(run_id) : std::nullopt;
+    // The clock, not the transaction start: a renewal that reaches the lease
+    // after it expired is too late, however early its transaction began. Read
+    // once the run row is locked, so an operation that judged the run dead
+    // while holding that row is never contradicted.
+    const std::optional<core::RunInfo> run = pg::lock_run_for_renewal(run_id);
+    const std::int64_t now = GetCurrentTimestamp();
+    const std::optional<core::RunLease> current = run ? pg::lock_run_lease(run_id, now) : std::nullopt;
 
     core::LeaseRenewal renewal;
     renewal.ttl = ttl;
     renewal.bind_session = bind_session;
-    // The clock, not the transaction start: a renewal that reaches the lease
-    // after it expired is too late, however early its transaction began.
-    renewal.now = GetCurrentTimestamp();
+    renewal.now = now;
     renewal.backend_pid = MyProcPid;
     renewal.backend_start = MyStartTimestamp;
-    const core::RenewedLease renewed =
-        core::decide_lease_renewal(op.actor, run_id, run, current, pg::run_status_partition(), renewal);
+    const core::RenewedLease renewed = core::decide_lease_renewal(
+        op.actor, run_id, run ? &*run : nullptr, current, pg::run_status_partition(), renewal);
     pg::write_run_lease(renewed);
-    op.spi.finish();
+    op.finish();
     PG_RETURN_TIMESTAMPTZ(renewed.lease.expires_at);
 }
+
+}  // namespace paperclip::functions

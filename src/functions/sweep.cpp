@@ -4,7 +4,9 @@
 
 #include "entry_points.hpp"
 #include "pg/args.hpp"
+#include "pg/lease_reaper.hpp"
 #include "pg/operation.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/sweep.hpp"
 
 namespace paperclip::functions {
@@ -15,7 +17,7 @@ Datum sweep_stale_locks(FunctionCallInfo fcinfo) {
     core::require_sweep_allowed(op.actor, batch_size);
 
     const std::vector<core::SweepRow> rows = pg::lock_sweep_batch(batch_size);
-    const std::vector<core::Outcome> outcomes = core::decide_sweep(rows, pg::run_status_partition());
+    const std::vector<core::Outcome> outcomes = core::decide_sweep(rows, pg::run_status_partition(), pg::sweep_source());
     std::vector<core::IssueState> cleared;
     std::vector<pg::AuditRow> audit;
     for (const auto& o : outcomes) {
@@ -28,21 +30,63 @@ Datum sweep_stale_locks(FunctionCallInfo fcinfo) {
     PG_RETURN_INT64(static_cast<int64>(cleared.size()));
 }
 
+namespace {
+
+std::optional<std::int64_t> arg_opt_timestamptz(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n)) return std::nullopt;
+    return PG_GETARG_TIMESTAMPTZ(n);
+}
+std::optional<std::int32_t> arg_opt_int4(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n)) return std::nullopt;
+    return PG_GETARG_INT32(n);
+}
+
+// One lock column's run, from the filter's arguments: (run id, status) and,
+// with leases, (expires_at, backend_pid, backend_start). No status: no run row.
+void add_run_arg(std::vector<core::RunInfo>& runs, FunctionCallInfo fcinfo, const core::OptUuid& id,
+                 int status_arg, int lease_arg) {
+    const core::OptText status = pg::arg_opt_text(fcinfo, status_arg);
+    if (!id || !status) return;
+    for (const auto& r : runs)
+        if (r.id == *id) return;
+    core::RunInfo run{*id, {}, {}, *status};
+    if (lease_arg >= 0)
+        run.lease = pg::lease_of(arg_opt_timestamptz(fcinfo, lease_arg), arg_opt_int4(fcinfo, lease_arg + 1),
+                                 arg_opt_timestamptz(fcinfo, lease_arg + 2));
+    runs.push_back(std::move(run));
+}
+
+bool sweepable(core::SweepRow row, std::vector<core::RunInfo> runs) {
+    row.runs = core::RunSet(std::move(runs));
+    return !core::decide_sweep({row}, pg::run_status_partition()).empty();
+}
+
+}  // namespace
+
 // The sweep's candidate filter: true when clearing would change something.
 // Asks the same rule as the sweep, so it never selects what it will not clear.
+// (checkout_run_id, its status, its lease's expires_at, backend_pid,
+// backend_start, then the same five for execution_run_id.)
 Datum lock_is_sweepable(FunctionCallInfo fcinfo) {
     core::SweepRow row;
     row.issue.checkout_run_id = pg::arg_opt_uuid(fcinfo, 0);
-    row.issue.execution_run_id = pg::arg_opt_uuid(fcinfo, 2);
-    const core::OptText checkout_status = pg::arg_opt_text(fcinfo, 1);
-    const core::OptText execution_status = pg::arg_opt_text(fcinfo, 3);
+    row.issue.execution_run_id = pg::arg_opt_uuid(fcinfo, 5);
     std::vector<core::RunInfo> runs;
-    if (row.issue.checkout_run_id && checkout_status)
-        runs.push_back(core::RunInfo{*row.issue.checkout_run_id, {}, {}, *checkout_status});
-    if (row.issue.execution_run_id && execution_status && row.issue.execution_run_id != row.issue.checkout_run_id)
-        runs.push_back(core::RunInfo{*row.issue.execution_run_id, {}, {}, *execution_status});
-    row.runs = core::RunSet(std::move(runs));
-    PG_RETURN_BOOL(!core::decide_sweep({row}, pg::run_status_partition()).empty());
+    add_run_arg(runs, fcinfo, row.issue.checkout_run_id, 1, 2);
+    add_run_arg(runs, fcinfo, row.issue.execution_run_id, 6, 7);
+    PG_RETURN_BOOL(sweepable(row, std::move(runs)));
+}
+
+// The 1.0 filter (checkout_run_id, status, execution_run_id, status): a
+// database not yet updated to 1.1 has no leases.
+Datum lock_is_sweepable_by_status(FunctionCallInfo fcinfo) {
+    core::SweepRow row;
+    row.issue.checkout_run_id = pg::arg_opt_uuid(fcinfo, 0);
+    row.issue.execution_run_id = pg::arg_opt_uuid(fcinfo, 2);
+    std::vector<core::RunInfo> runs;
+    add_run_arg(runs, fcinfo, row.issue.checkout_run_id, 1, -1);
+    add_run_arg(runs, fcinfo, row.issue.execution_run_id, 3, -1);
+    PG_RETURN_BOOL(sweepable(row, std::move(runs)));
 }
 
 }  // namespace paperclip::functions

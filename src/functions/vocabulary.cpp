@@ -3,6 +3,7 @@
 #include "core/vocabulary.hpp"
 #include "entry_points.hpp"
 #include "pg/args.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/spi.hpp"
 #include "pg/terminal_statuses.hpp"
 
@@ -21,6 +22,20 @@ Datum run_status_is_terminal(FunctionCallInfo fcinfo) {
     core::RunInfo run;
     if (status) run.status = *status;
     PG_RETURN_BOOL(!core::is_live(status ? &run : nullptr, pg::run_status_partition()));
+}
+
+// Whether a run holds, from its status (NULL: no such run) and its lease's
+// expires_at, backend_pid and backend_start (NULL expires_at: no lease) --
+// asked of the one liveness rule (issue_locks.stale).
+Datum run_is_live(FunctionCallInfo fcinfo) {
+    const core::OptText status = pg::arg_opt_text(fcinfo, 0);
+    core::RunInfo run;
+    if (status) run.status = *status;
+    if (!PG_ARGISNULL(1))
+        run.lease = pg::lease_of(PG_GETARG_TIMESTAMPTZ(1),
+                                 PG_ARGISNULL(2) ? std::nullopt : std::optional<std::int32_t>(PG_GETARG_INT32(2)),
+                                 PG_ARGISNULL(3) ? std::nullopt : core::OptTimestamp(PG_GETARG_TIMESTAMPTZ(3)));
+    PG_RETURN_BOOL(core::is_live(status ? &run : nullptr, pg::run_status_partition()));
 }
 
 Datum normalize_agent_name_key(FunctionCallInfo fcinfo) {

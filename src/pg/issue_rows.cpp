@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "pg/issue_rows.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/spi.hpp"
 
 namespace paperclip::pg {
@@ -26,13 +27,22 @@ SavedPlan lock_issue_plan("SELECT " ISSUE_COLUMNS ", i FROM {issues} AS i "
                           {UUIDOID});
 SavedPlan read_issue_plan("SELECT " ISSUE_COLUMNS " FROM {issues} AS i WHERE i.id" PC_EQ "$1",
                           {UUIDOID});
-SavedPlan lock_runs_plan("SELECT r.id, r.agent_id, r.company_id, r.status "
-                         "FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "ANY ($1) "
-                         "ORDER BY r.id FOR NO KEY UPDATE",
+// The run rows with their leases (SPEC §9), in the same statement: the run
+// rows locked in ascending id, the lease rows read (a lease row is locked
+// only by a renewal, after its run row). A database still at 1.0 has no
+// run_leases table: the plans without it judge runs by status alone.
+#define RUN_COLUMNS "r.id, r.agent_id, r.company_id, r.status"
+#define WITH_LEASES ", l.expires_at, l.renewed_at, l.backend_pid, l.backend_start " \
+    "FROM {heartbeat_runs} AS r LEFT JOIN {run_leases} AS l ON l.run_id" PC_EQ "r.id "
+SavedPlan lock_runs_plan("SELECT " RUN_COLUMNS WITH_LEASES "WHERE r.id" PC_EQ "ANY ($1) "
+                         "ORDER BY r.id FOR NO KEY UPDATE OF r",
                          {UUIDARRAYOID});
-SavedPlan read_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status "
-                        "FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "$1",
-                        {UUIDOID});
+SavedPlan read_run_plan("SELECT " RUN_COLUMNS WITH_LEASES "WHERE r.id" PC_EQ "$1", {UUIDOID});
+SavedPlan lock_runs_no_leases_plan("SELECT " RUN_COLUMNS " FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "ANY ($1) "
+                                   "ORDER BY r.id FOR NO KEY UPDATE",
+                                   {UUIDARRAYOID});
+SavedPlan read_run_no_leases_plan("SELECT " RUN_COLUMNS " FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "$1",
+                                  {UUIDOID});
 SavedPlan write_issue_plan(
     "UPDATE {issues} AS i SET status = $2, assignee_agent_id = $3, assignee_user_id = $4, "
     "checkout_run_id = $5, execution_run_id = $6, execution_agent_name_key = $7, "
@@ -77,8 +87,10 @@ core::IssueState issue_from(const Row& r) {
     return s;
 }
 
-core::RunInfo run_from(const Row& r) {
-    return core::RunInfo{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)};
+core::RunInfo run_from(const Row& r, bool with_lease) {
+    core::RunInfo run{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)};
+    if (with_lease) run.lease = lease_from(r, 5);
+    return run;
 }
 
 }  // namespace
@@ -96,15 +108,20 @@ std::optional<core::IssueState> read_issue(const core::Uuid& issue_id) {
 
 core::RunSet lock_runs(const std::vector<core::Uuid>& ids) {
     if (ids.empty()) return core::RunSet{};
-    const auto n = lock_runs_plan.run({p_uuids(ids)});
+    const bool leases = leases_installed();
+    SavedPlan& plan = leases ? lock_runs_plan : lock_runs_no_leases_plan;
+    const auto n = plan.run({p_uuids(ids)});
     std::vector<core::RunInfo> runs;
-    for (std::uint64_t i = 0; i < n; ++i) runs.push_back(run_from(lock_runs_plan.row(i)));
+    for (std::uint64_t i = 0; i < n; ++i) runs.push_back(run_from(plan.row(i), leases));
+    if (leases) confirm_ended_leases(runs);
     return core::RunSet(std::move(runs));
 }
 
 std::optional<core::RunInfo> read_run(const core::Uuid& run_id) {
-    if (read_run_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
-    return run_from(read_run_plan.row(0));
+    const bool leases = leases_installed();
+    SavedPlan& plan = leases ? read_run_plan : read_run_no_leases_plan;
+    if (plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
+    return run_from(plan.row(0), leases);
 }
 
 core::RunSet lock_runs_of(const core::IssueState& issue, const core::OptUuid& also) {

@@ -1,6 +1,6 @@
 #include "pg/run_leases.hpp"
 
-#include "pg/spi.hpp"
+#include "core/liveness.hpp"
 
 extern "C" {
 #include "storage/procarray.h"
@@ -11,21 +11,29 @@ namespace paperclip::pg {
 
 namespace {
 
-SavedPlan lock_lease_plan(
-    "SELECT l.expires_at, l.renewed_at, l.backend_pid, l.backend_start "
-    "FROM paperclip.run_leases AS l WHERE l.run_id" PC_EQ "$1 FOR UPDATE",
-    {UUIDOID});
+#define LEASE_COLUMNS "l.expires_at, l.renewed_at, l.backend_pid, l.backend_start"
 
+SavedPlan lock_lease_plan("SELECT " LEASE_COLUMNS " FROM {run_leases} AS l WHERE l.run_id" PC_EQ "$1 FOR UPDATE",
+                          {UUIDOID});
+SavedPlan lock_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status FROM {heartbeat_runs} AS r "
+                        "WHERE r.id" PC_EQ "$1 FOR NO KEY UPDATE",
+                        {UUIDOID});
+SavedPlan read_leases_plan("SELECT l.run_id, " LEASE_COLUMNS " FROM {run_leases} AS l "
+                           "WHERE l.run_id" PC_EQ "ANY ($1)",
+                           {UUIDARRAYOID});
+SavedPlan lock_runs_skip_locked_plan("SELECT r.id FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "ANY ($1) "
+                                     "ORDER BY r.id FOR NO KEY UPDATE SKIP LOCKED",
+                                     {UUIDARRAYOID});
 SavedPlan write_lease_plan(
-    "INSERT INTO paperclip.run_leases AS l (run_id, company_id, expires_at, renewed_at, backend_pid, "
-    "backend_start) VALUES ($1, $2, $3, $4, $5, $6) "
+    "INSERT INTO {run_leases} AS l (run_id, company_id, expires_at, renewed_at, backend_pid, backend_start) "
+    "VALUES ($1, $2, $3, $4, $5, $6) "
     "ON CONFLICT (run_id) DO UPDATE SET expires_at = EXCLUDED.expires_at, "
     "renewed_at = EXCLUDED.renewed_at, backend_pid = EXCLUDED.backend_pid, "
     "backend_start = EXCLUDED.backend_start",
     {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, TIMESTAMPTZOID});
 
-// The start time of the backend with this pid in the activity snapshot of
-// this transaction, if it is there.
+// The start time of the backend with this pid in this transaction's
+// activity snapshot, if it is there.
 std::optional<TimestampTz> snapshot_start_of(int pid) {
     const int n = pgstat_fetch_stat_numbackends();
     for (int i = 1; i <= n; ++i) {
@@ -36,18 +44,104 @@ std::optional<TimestampTz> snapshot_start_of(int pid) {
     return std::nullopt;
 }
 
+core::RunLease judged(core::RunLease lease, std::int64_t at) {
+    lease.judged_at = at;
+    lease.bound_session_ended =
+        lease.backend_pid && !(lease.backend_start && backend_session_exists(*lease.backend_pid, *lease.backend_start));
+    return lease;
+}
+
+std::optional<core::RunLease> read_lease_columns(const Row& r, int first_col, std::int64_t at) {
+    if (r.is_null(first_col)) return std::nullopt;
+    core::RunLease lease;
+    lease.expires_at = DatumGetTimestampTz(r.datum(first_col));
+    lease.renewed_at = DatumGetTimestampTz(r.datum(first_col + 1));
+    if (!r.is_null(first_col + 2)) lease.backend_pid = DatumGetInt32(r.datum(first_col + 2));
+    lease.backend_start = r.opt_timestamp(first_col + 3);
+    return judged(lease, at);
+}
+
+bool lease_looks_ended(const core::RunInfo& run) {
+    return run.lease && core::lease_state(*run.lease) != core::LeaseState::Holds;
+}
+
+// Reads the leases of `ids` again (a new statement, a new snapshot) into runs.
+void reread_leases(std::vector<core::RunInfo>& runs, const std::vector<core::Uuid>& ids) {
+    const std::int64_t at = GetCurrentStatementStartTimestamp();
+    const auto n = read_leases_plan.run({p_uuids(ids)});
+    for (auto& run : runs)
+        for (const auto& id : ids)
+            if (run.id == id) run.lease.reset();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const Row r = read_leases_plan.row(i);
+        const core::Uuid id = r.uuid(1);
+        for (auto& run : runs)
+            if (run.id == id) run.lease = read_lease_columns(r, 2, at);
+    }
+}
+
+std::vector<core::Uuid> ended_looking(const std::vector<core::RunInfo>& runs) {
+    std::vector<core::Uuid> ids;
+    for (const auto& run : runs)
+        if (lease_looks_ended(run)) ids.push_back(run.id);
+    return ids;
+}
+
 }  // namespace
 
-std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id) {
-    if (lock_lease_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
-    const Row r = lock_lease_plan.row(0);
+bool leases_installed() {
+    return pg_call([] {
+        const Oid ns = get_namespace_oid("paperclip", true);
+        return OidIsValid(ns) && OidIsValid(get_relname_relid("run_leases", ns));
+    });
+}
+
+std::optional<core::RunLease> lease_from(const Row& r, int first_col) {
+    return read_lease_columns(r, first_col, GetCurrentStatementStartTimestamp());
+}
+
+std::optional<core::RunLease> lease_of(const std::optional<std::int64_t>& expires_at,
+                                       const std::optional<std::int32_t>& backend_pid,
+                                       const core::OptTimestamp& backend_start) {
+    if (!expires_at) return std::nullopt;
     core::RunLease lease;
-    lease.expires_at = DatumGetTimestampTz(r.datum(1));
-    lease.renewed_at = DatumGetTimestampTz(r.datum(2));
-    if (!r.is_null(3)) lease.backend_pid = DatumGetInt32(r.datum(3));
-    lease.backend_start = r.opt_timestamp(4);
-    check_bound_session(lease);
-    return lease;
+    lease.expires_at = *expires_at;
+    lease.backend_pid = backend_pid;
+    lease.backend_start = backend_start;
+    return judged(lease, GetCurrentStatementStartTimestamp());
+}
+
+void confirm_ended_leases(std::vector<core::RunInfo>& runs) {
+    const std::vector<core::Uuid> ids = ended_looking(runs);
+    if (!ids.empty()) reread_leases(runs, ids);
+}
+
+void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs) {
+    const std::vector<core::Uuid> ids = ended_looking(runs);
+    if (ids.empty()) return;
+    const auto n = lock_runs_skip_locked_plan.run({p_uuids(ids)});
+    std::vector<core::Uuid> locked;
+    for (std::uint64_t i = 0; i < n; ++i) locked.push_back(lock_runs_skip_locked_plan.row(i).uuid(1));
+    // A run row another session holds: this pass ignores the lease it could
+    // not confirm, so the run is judged by its status alone and keeps its
+    // locks until a later pass.
+    for (auto& run : runs) {
+        bool is_locked = false;
+        for (const auto& id : locked) is_locked = is_locked || id == run.id;
+        if (lease_looks_ended(run) && !is_locked) run.lease.reset();
+    }
+    if (!locked.empty()) reread_leases(runs, locked);
+}
+
+std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id) {
+    if (lock_run_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
+    const Row r = lock_run_plan.row(0);
+    return core::RunInfo{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)};
+}
+
+std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id, std::int64_t now) {
+    if (lock_lease_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
+    return read_lease_columns(lock_lease_plan.row(0), 1, now);
 }
 
 void write_run_lease(const core::RenewedLease& renewed) {
@@ -74,11 +168,6 @@ bool backend_session_exists(std::int32_t pid, std::int64_t backend_start) {
         }
         return start && *start == backend_start;
     });
-}
-
-void check_bound_session(core::RunLease& lease) {
-    lease.bound_session_ended =
-        lease.backend_pid && !(lease.backend_start && backend_session_exists(*lease.backend_pid, *lease.backend_start));
 }
 
 }  // namespace paperclip::pg

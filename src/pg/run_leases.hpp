@@ -1,24 +1,50 @@
-// paperclip.run_leases (SPEC §9): the lease rows and the sessions they are
-// bound to. Lock order: a lease row is locked after its run row (renewal
-// locks the run first, so every operation that holds the run row sees a
-// renewal either committed or not yet begun).
+// paperclip.run_leases (SPEC §9): the lease rows, the sessions they are bound
+// to, and how a lease read with its run is judged. Lock order: a lease row
+// after its run row (renewal locks the run row first), so an operation that
+// holds a run row sees every renewal either committed or not yet begun.
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "core/run_lease.hpp"
-#include "pg/postgres.hpp"
+#include "pg/spi.hpp"
 
 namespace paperclip::pg {
 
-// The lease of a run, locked FOR UPDATE (renewal); bound_session_ended filled in.
-std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id);
+// Whether paperclip.run_leases exists: a database still at 1.0 (before ALTER
+// EXTENSION ... UPDATE) has none, and its runs are judged by status alone.
+bool leases_installed();
+
+// The lease columns of a result row, starting at `first_col` (expires_at,
+// renewed_at, backend_pid, backend_start); nullopt when expires_at is NULL
+// (no lease row). Judged at the start of the current statement.
+std::optional<core::RunLease> lease_from(const Row& r, int first_col);
+
+// A lease given as values (an SQL function's arguments); nullopt without
+// expires_at. Judged at the start of the current statement.
+std::optional<core::RunLease> lease_of(const std::optional<std::int64_t>& expires_at,
+                                       const std::optional<std::int32_t>& backend_pid,
+                                       const core::OptTimestamp& backend_start);
+
+// A lease that looked ended when its run row was locked may have been read
+// before a renewal that this operation waited for committed (PostgreSQL
+// rechecks a locked row, not the rows joined to it). Those leases are read
+// again by a new statement, which sees every committed renewal.
+void confirm_ended_leases(std::vector<core::RunInfo>& runs);
+// For the sweep, which holds no run row: an ended-looking lease is confirmed
+// only for runs whose row it can lock without waiting (SKIP LOCKED); a run
+// whose row another session holds (maybe renewing) counts as live this time.
+void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs);
+
+// The run row, locked FOR NO KEY UPDATE (renewal: before its lease row).
+std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id);
+// The lease of a run, locked FOR UPDATE (renewal), judged at `now`.
+std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id, std::int64_t now);
 // Inserts or replaces the lease row.
 void write_run_lease(const core::RenewedLease& renewed);
 
 // Whether the backend a lease is bound to (pid and start time) still exists.
 bool backend_session_exists(std::int32_t pid, std::int64_t backend_start);
-// Fills in lease.bound_session_ended.
-void check_bound_session(core::RunLease& lease);
 
 }  // namespace paperclip::pg

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "pg/issue_rows.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/spi.hpp"
 #include "pg/sweep.hpp"
 
@@ -13,7 +14,22 @@ namespace {
 // hold. Only the ids are used: when a row changed between this statement's
 // snapshot and its lock, PostgreSQL rechecks the new row version against the
 // run rows it joined before, so a run the row now names looks missing.
+// The filter is the core's rule (lock_is_sweepable), with the runs' leases
+// (SPEC §9); a database still at 1.0 has no run_leases and the 1.0 filter.
+#define SWEEP_JOINS                                                                  \
+    "FROM {issues} AS i "                                                            \
+    "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "           \
+    "LEFT JOIN {run_leases} AS cl ON cl.run_id" PC_EQ "i.checkout_run_id "           \
+    "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "          \
+    "LEFT JOIN {run_leases} AS el ON el.run_id" PC_EQ "i.execution_run_id "
 SavedPlan candidates_plan(
+    "SELECT i.id " SWEEP_JOINS
+    "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "
+    "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, cl.expires_at, cl.backend_pid, "
+    "cl.backend_start, i.execution_run_id, er.status, el.expires_at, el.backend_pid, el.backend_start) "
+    "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
+    {INT4OID});
+SavedPlan candidates_no_leases_plan(
     "SELECT i.id "
     "FROM {issues} AS i "
     "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "
@@ -27,7 +43,14 @@ SavedPlan candidates_plan(
 // sees what was committed before the rows were locked.
 SavedPlan locked_plan(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
-    "cr.agent_id, cr.company_id, cr.status, er.agent_id, er.company_id, er.status "
+    "cr.agent_id, cr.company_id, cr.status, cl.expires_at, cl.renewed_at, cl.backend_pid, cl.backend_start, "
+    "er.agent_id, er.company_id, er.status, el.expires_at, el.renewed_at, el.backend_pid, el.backend_start "
+    SWEEP_JOINS "WHERE i.id" PC_EQ "ANY ($1)",
+    {UUIDARRAYOID});
+SavedPlan locked_no_leases_plan(
+    "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
+    "cr.agent_id, cr.company_id, cr.status, NULL, NULL, NULL, NULL, "
+    "er.agent_id, er.company_id, er.status, NULL, NULL, NULL, NULL "
     "FROM {issues} AS i "
     "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "
     "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "
@@ -48,30 +71,45 @@ SavedPlan apply_plan(
 
 void add_run(std::vector<core::RunInfo>& runs, const core::OptUuid& id, const Row& r, int first_col) {
     if (!id || r.is_null(first_col + 2)) return;  // no run row: the run is missing
-    runs.push_back(core::RunInfo{*id, r.uuid(first_col), r.uuid(first_col + 1), r.text(first_col + 2)});
+    core::RunInfo run{*id, r.uuid(first_col), r.uuid(first_col + 1), r.text(first_col + 2)};
+    run.lease = lease_from(r, first_col + 3);
+    runs.push_back(std::move(run));
 }
 
 }  // namespace
 
 std::vector<core::SweepRow> lock_sweep_batch(int batch_size) {
-    const auto locked = candidates_plan.run({p_int4(batch_size)});
+    const bool leases = leases_installed();
+    SavedPlan& candidates = leases ? candidates_plan : candidates_no_leases_plan;
+    SavedPlan& locked = leases ? locked_plan : locked_no_leases_plan;
+    const auto n_locked = candidates.run({p_int4(batch_size)});
     std::vector<core::Uuid> ids;
-    for (std::uint64_t i = 0; i < locked; ++i) ids.push_back(candidates_plan.row(i).uuid(1));
+    for (std::uint64_t i = 0; i < n_locked; ++i) ids.push_back(candidates.row(i).uuid(1));
     std::vector<core::SweepRow> out;
     if (ids.empty()) return out;
-    const auto n = locked_plan.run({p_uuids(ids)});
+    const auto n = locked.run({p_uuids(ids)});
+    std::vector<core::IssueState> issues;
+    std::vector<core::RunInfo> runs;  // every row's runs; a run shared by rows appears once per row
+    std::vector<std::size_t> first_run;
     for (std::uint64_t i = 0; i < n; ++i) {
-        const Row r = locked_plan.row(i);
+        const Row r = locked.row(i);
         core::IssueState s;
         s.id = r.uuid(1);
         s.company_id = r.uuid(2);
         s.checkout_run_id = r.opt_uuid(3);
         s.execution_run_id = r.opt_uuid(4);
-        std::vector<core::RunInfo> runs;
+        first_run.push_back(runs.size());
         add_run(runs, s.checkout_run_id, r, 5);
-        if (s.execution_run_id != s.checkout_run_id) add_run(runs, s.execution_run_id, r, 8);
-        out.push_back({s, core::RunSet(std::move(runs))});
+        if (s.execution_run_id != s.checkout_run_id) add_run(runs, s.execution_run_id, r, 12);
+        issues.push_back(s);
     }
+    // The sweep holds no run row: an expiry is confirmed under the run row's
+    // lock, taken without waiting (a renewal in flight holds it).
+    if (leases) confirm_ended_leases_skip_locked(runs);
+    first_run.push_back(runs.size());
+    for (std::size_t i = 0; i < issues.size(); ++i)
+        out.push_back({issues[i], core::RunSet(std::vector<core::RunInfo>(runs.begin() + first_run[i],
+                                                                          runs.begin() + first_run[i + 1]))});
     return out;
 }
 

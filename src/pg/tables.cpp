@@ -10,7 +10,7 @@ namespace {
 const char* const kAppTables[] = {"companies",      "company_memberships", "agents",
                                   "heartbeat_runs", "issues",              "issue_relations",
                                   "issue_comments", "activity_log"};
-const char* const kExtensionTables[] = {"terminal_run_statuses"};
+const char* const kExtensionTables[] = {"terminal_run_statuses", "run_leases"};
 
 bool is_identifier(const std::string& s) {
     if (s.empty()) return false;

@@ -5,7 +5,7 @@
 //     heartbeat_runs, issues, issue_relations, issue_comments, activity_log)
 //     in app_schema(): "paperclip" today; attach mode (SPEC §8) points it at
 //     the schema holding an existing Paperclip database;
-//   - the extension's own tables (terminal_run_statuses) in "paperclip".
+//   - the extension's own tables (terminal_run_statuses, run_leases) in "paperclip".
 // No statement outside src/pg/ names a table.
 #pragma once
 

@@ -53,6 +53,35 @@ CALL public.record('the issues stay in_progress with their assignee (only locks 
        FROM paperclip.issues WHERE title = 'held by 0000001f-0000-4000-8000-000000000101')$$);
 
 -------------------------------------------------------------------------------
+-- Leases (SPEC §9): a lease that expires and a bound session that ends lose
+-- their run's locks without anyone calling anything; a current lease keeps them.
+-------------------------------------------------------------------------------
+\set run_x '0000001f-0000-4000-8000-000000000111'
+\set run_k '0000001f-0000-4000-8000-000000000112'
+\set run_l '0000001f-0000-4000-8000-000000000113'
+SELECT public.fixture(:'run_x', 'running', 2);
+SELECT public.fixture(:'run_k', 'running', 1);
+SELECT public.fixture(:'run_l', 'running', 1);
+SELECT paperclip.renew_run_lease(:'run_l', '1 hour') IS NOT NULL AS renewed_l;
+SELECT paperclip.renew_run_lease(:'run_x', '1 second') IS NOT NULL AS renewed_x;
+CALL public.wait_for('the reaper releases the locks of a run whose 1-second lease expired',
+    format($$public.locked_by(%L) = 0$$, :'run_x'), '15 s');
+CALL public.record('recorded with reason run_lease_expired, source lease_reaper',
+    format($$(SELECT count(*) = 2 AND bool_and(details->>'reason' = 'run_lease_expired'
+                                              AND details->>'source' = 'lease_reaper')
+              FROM paperclip.activity_log
+              WHERE action = 'issue.stale_lock_cleared' AND details->>'previousRunId' = %L)$$, :'run_x'));
+-- A harness binds K's lease to its own session, then its connection ends.
+\! psql -X -q -d postgres -c "SELECT paperclip.renew_run_lease('0000001f-0000-4000-8000-000000000112', '1 hour', true)" >/dev/null
+CALL public.wait_for('the reaper releases the locks of a run whose bound session ended',
+    format($$public.locked_by(%L) = 0$$, :'run_k'), '15 s');
+CALL public.record('K''s lease had not expired: its session ending was the reason',
+    format($$(SELECT expires_at > now() AND backend_pid IS NOT NULL FROM paperclip.run_leases WHERE run_id = %L)
+             AND (SELECT bool_and(details->>'reason' = 'run_lease_expired') FROM paperclip.activity_log
+                  WHERE action = 'issue.stale_lock_cleared' AND details->>'previousRunId' = %L)$$, :'run_k', :'run_k'));
+CALL public.record('a current lease keeps its locks', format($$public.locked_by(%L) = 1$$, :'run_l'));
+
+-------------------------------------------------------------------------------
 -- Bounded batches: the cluster runs with paperclip.lease_reaper_batch_size
 -- = 2, so 5 issues take at least three transactions, none clearing more than 2.
 -------------------------------------------------------------------------------

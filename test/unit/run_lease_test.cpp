@@ -32,10 +32,12 @@ LeaseRenewal renewal(std::int64_t ttl = kMinute, bool bind = false) {
     return r;
 }
 
+// A lease read at kClock.
 RunLease lease_until(std::int64_t expires_at) {
     RunLease l;
     l.expires_at = expires_at;
     l.renewed_at = expires_at - kMinute;
+    l.judged_at = kClock;
     return l;
 }
 
@@ -49,7 +51,7 @@ RunLease bound_lease(std::int64_t expires_at, bool ended) {
 
 RenewedLease renew(const Actor& actor, const RunInfo* run, const std::optional<RunLease>& current,
                    const LeaseRenewal& r = renewal()) {
-    const RunStatusPartition partition;
+    const RunStatusPartition partition = RunStatusPartition::seed();
     return decide_lease_renewal(actor, run ? run->id : kG, run, current, partition, r);
 }
 
@@ -59,14 +61,52 @@ int code_of(const std::function<void()>& fn) { return catch_pc_error(fn).http_st
 // ---- the lease itself ----
 
 TEST(LeaseState, HoldsStrictlyBeforeExpiresAt) {
-    EXPECT_EQ(lease_state(lease_until(kClock + 1), kClock), LeaseState::Holds);
-    EXPECT_EQ(lease_state(lease_until(kClock), kClock), LeaseState::Expired);
-    EXPECT_EQ(lease_state(lease_until(kClock - 1), kClock), LeaseState::Expired);
+    EXPECT_EQ(lease_state(lease_until(kClock + 1)), LeaseState::Holds);
+    EXPECT_EQ(lease_state(lease_until(kClock)), LeaseState::Expired);
+    EXPECT_EQ(lease_state(lease_until(kClock - 1)), LeaseState::Expired);
 }
 
 TEST(LeaseState, ABoundSessionThatEndedKillsEvenAnUnexpiredLease) {
-    EXPECT_EQ(lease_state(bound_lease(kClock + kMinute, true), kClock), LeaseState::SessionEnded);
-    EXPECT_EQ(lease_state(bound_lease(kClock + kMinute, false), kClock), LeaseState::Holds);
+    EXPECT_EQ(lease_state(bound_lease(kClock + kMinute, true)), LeaseState::SessionEnded);
+    EXPECT_EQ(lease_state(bound_lease(kClock + kMinute, false)), LeaseState::Holds);
+}
+
+// ---- liveness: one rule, the lease included (SPEC §9) ----
+
+TEST(Liveness, StatusFirstThenLease) {
+    const RunStatusPartition partition = RunStatusPartition::seed();
+    RunInfo run{kR, kAgentA, kCompany, "running"};
+    EXPECT_EQ(liveness_of(nullptr, partition), Liveness::Missing);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Live);  // no lease: status alone
+    run.lease = lease_until(kClock + 1);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Live);
+    run.lease = lease_until(kClock);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::LeaseEnded);
+    run.lease = bound_lease(kClock + kMinute, true);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::LeaseEnded);
+    // A terminal status decides before the lease, current or not.
+    run.status = "failed";
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Terminal);
+    run.lease = lease_until(kClock + kMinute);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Terminal);
+    // An unknown status holds while its lease does.
+    run.status = "provisioning";
+    EXPECT_TRUE(is_live(&run, partition));
+}
+
+TEST(Liveness, AnExpiredLeaseIsStaleForEveryRuleAndSaysSo) {
+    const RunStatusPartition partition = RunStatusPartition::seed();
+    RunInfo zombie{kR, kAgentA, kCompany, "running"};
+    zombie.lease = lease_until(kClock - 1);
+    RunInfo failed{kF, kAgentA, kCompany, "failed"};
+    failed.lease = lease_until(kClock - 1);
+    const RunSet runs({zombie, failed});
+    const LockRules rules(partition, runs);
+    EXPECT_TRUE(rules.is_stale(kR));
+    EXPECT_TRUE(rules.lease_ended(kR));
+    EXPECT_TRUE(rules.is_stale(kF));
+    EXPECT_FALSE(rules.lease_ended(kF));  // terminal: its status is the reason
+    EXPECT_FALSE(rules.lease_ended(kG));  // missing
 }
 
 TEST(LeaseTtl, OneSecondToOneDayInclusive) {
