@@ -45,9 +45,19 @@ note "unit tests (GoogleTest, no server)"
 (cd build/cmake && ctest -LE client --output-on-failure) >"$LOGDIR/unit.log" 2>&1
 count_ctest unit "$LOGDIR/unit.log"
 
-# Everything that needs a server runs inside one throwaway cluster.
+# Everything that needs a server runs inside one throwaway cluster, on a
+# port nothing listens on (pg_virtualenv only looks for sockets in
+# /var/run/postgresql; other throwaway clusters on this machine may hold the
+# next TCP port).
+free_port() {
+    local port=$((5440 + RANDOM % 400))
+    while [ -e "/var/run/postgresql/.s.PGSQL.$port" ] || ss -ltn 2>/dev/null | grep -q ":$port "; do
+        port=$((port + 1))
+    done
+    echo "$port"
+}
 note "server suites (pg_virtualenv -v $PGV)"
-pg_virtualenv -t -v "$PGV" \
+PGPORT=$(free_port) pg_virtualenv -t -v "$PGV" \
     -o "extension_destdir=$STAGE" \
     -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR" \
     -o "max_connections=60" \
