@@ -304,7 +304,7 @@ SELECT * FROM paperclip.assert_checkout_owner(:'issue_gate', :'agent_a', :'run_z
 ROLLBACK;
 SELECT * FROM lease_issue WHERE title = 'held by Z2';
 
--- §4.3, §9: a checkout naming a run whose lease ended: PC422 Checkout run is
+-- §4.3, §9: a checkout naming a run whose lease ended: PC422 checkout run is
 -- not live, with the same reason.
 BEGIN;
 SELECT paperclip.set_actor_agent(:'agent_a', :'run_z5');

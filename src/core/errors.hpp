@@ -109,11 +109,12 @@ inline constexpr const char* kSweepNeedsOperatorHint = "Run it without an actor,
 inline constexpr const char* kAuditAppendOnly = "activity_log is append-only";
 inline constexpr const char* kAuditAppendOnlyHint = "Audit rows are never updated, deleted or truncated.";
 inline constexpr const char* kAuditOwnName = "audit rows are written in the actor's own name";
-// Run leases (SPEC §9).
-inline constexpr const char* kRunNotFound = "Run not found";
+inline constexpr const char* kRunNotFound = "run not found";
+inline constexpr const char* kRenewOwnRunOnly = "only the run's own agent can renew its lease";
+
+// Run leases: the messages SPEC §9 words itself, kept as the contract gives them.
 inline constexpr const char* kRunNotLive = "Run is not live";
 inline constexpr const char* kRunLeaseExpired = "Run lease expired";
-inline constexpr const char* kRenewOwnRunOnly = "Only the run's own agent can renew its lease";
 }  // namespace msg
 
 }  // namespace paperclip::core

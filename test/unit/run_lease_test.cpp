@@ -139,7 +139,7 @@ TEST(RenewLease, PreconditionsFailInOrder403_404_403_409) {
 TEST(RenewLease, NotFoundNamesTheRun) {
     const PcError e = catch_pc_error([&] { renew(kAgentActorR, nullptr, std::nullopt); });
     EXPECT_EQ(e.code(), ErrorCode::NotFound);
-    EXPECT_EQ(msg_of(e), "Run not found");
+    EXPECT_EQ(msg_of(e), "run not found");
     EXPECT_EQ(e.detail(), "{\"runId\": " + q(kRunGS) + "}");
 }
 
