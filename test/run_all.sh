@@ -41,6 +41,9 @@ cmake -S . -B build/cmake -DPAPERCLIP_WERROR=ON >"$LOGDIR/cmake.log" 2>&1 &&
     cmake --build build/cmake -j2 >>"$LOGDIR/cmake.log" 2>&1 ||
     { cat "$LOGDIR/cmake.log"; echo "0 passed, 1 failed"; exit 1; }
 
+note "deps (tools/deps.sh against stub apt-get and dpkg-query)"
+test/deps_test.sh >"$LOGDIR/deps.log" 2>&1
+
 note "unit tests (GoogleTest, no server)"
 (cd build/cmake && ctest -LE client --output-on-failure) >"$LOGDIR/unit.log" 2>&1
 count_ctest unit "$LOGDIR/unit.log"
@@ -77,6 +80,7 @@ count_script() {  # name -> adds one pass or one failure
         note "$1: 0 passed, 1 failed"; failed=$((failed + 1)); tail -60 "$LOGDIR/$1.log" 2>/dev/null
     fi
 }
+count_script deps
 count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
