@@ -87,6 +87,11 @@ count_script upgrade
 count_script upgrade_failed
 count_script fuzz
 
+# pg_cron needs a cluster of its own (shared_preload_libraries).
+note "pg_cron (its own cluster; the job fires on the minute)"
+test/pg_cron.sh >"$LOGDIR/pg_cron.log" 2>&1
+count_script pg_cron
+
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
