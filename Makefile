@@ -49,7 +49,7 @@ endif
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
-.PHONY: test demo deps deps-package
+.PHONY: test demo deps deps-package package-test
 # Every suite on a throwaway PostgreSQL: regress, isolation, unit, client,
 # upgrade, pg_cron, ... (test/README.md). Installs missing packages first.
 test:
@@ -64,6 +64,9 @@ deps:
 	tools/deps.sh test
 deps-package:
 	tools/deps.sh package
+# The Debian package: build, dpkg -i, use, remove (as root; .ci/package).
+package-test:
+	.ci/package
 
 .PHONY: bench bench-small bench-profile
 # The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;

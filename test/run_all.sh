@@ -92,6 +92,16 @@ note "pg_cron (its own cluster; the job fires on the minute)"
 test/pg_cron.sh >"$LOGDIR/pg_cron.log" 2>&1
 count_script pg_cron
 
+# The Debian package, built, installed with dpkg -i and used (.ci/package):
+# it installs into the system, so only in CI or when asked.
+if [ "${CI:-}" = true ] || [ -n "${PACKAGE_TEST:-}" ]; then
+    note "package (dpkg-buildpackage, dpkg -i, CREATE EXTENSION from the installed files)"
+    .ci/package >"$LOGDIR/package.log" 2>&1
+    count_script package
+else
+    note "package: not run (it installs into the system; CI=true or PACKAGE_TEST=1 runs it)"
+fi
+
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
