@@ -68,6 +68,12 @@ deps-package:
 package-test:
 	.ci/package
 
+.PHONY: dist
+# The PGXN distribution: the committed tree as paperclip_locks-<META.json version>.zip.
+DISTVERSION = $(shell perl -MJSON::PP -e 'local $$/; print decode_json(<STDIN>)->{version}' <META.json)
+dist:
+	git archive --format zip --prefix=paperclip_locks-$(DISTVERSION)/ -o paperclip_locks-$(DISTVERSION).zip HEAD
+
 .PHONY: bench bench-small bench-profile
 # The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;
 # results in bench/results/latest/report.md. See BENCHMARKS.md.

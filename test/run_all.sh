@@ -43,6 +43,8 @@ cmake -S . -B build/cmake -DPAPERCLIP_WERROR=ON >"$LOGDIR/cmake.log" 2>&1 &&
 
 note "deps (tools/deps.sh against stub apt-get and dpkg-query)"
 test/deps_test.sh >"$LOGDIR/deps.log" 2>&1
+note "meta_json (META.json against the PGXN Meta Spec, offline)"
+test/meta_json_test.sh >"$LOGDIR/meta_json.log" 2>&1
 
 note "unit tests (GoogleTest, no server)"
 (cd build/cmake && ctest -LE client --output-on-failure) >"$LOGDIR/unit.log" 2>&1
@@ -81,6 +83,7 @@ count_script() {  # name -> adds one pass or one failure
     fi
 }
 count_script deps
+count_script meta_json
 count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
