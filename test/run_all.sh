@@ -95,6 +95,11 @@ note "pg_cron (its own cluster; the job fires on the minute)"
 test/pg_cron.sh >"$LOGDIR/pg_cron.log" 2>&1
 count_script pg_cron
 
+# docs/dba.md's SQL as written (its own cluster: it drops the group roles).
+note "dba_doc (docs/dba.md's SQL blocks, in order)"
+test/dba_doc_test.sh >"$LOGDIR/dba_doc.log" 2>&1
+count_script dba_doc
+
 # The Debian package, built, installed with dpkg -i and used (.ci/package):
 # it installs into the system, so only in CI or when asked.
 if [ "${CI:-}" = true ] || [ -n "${PACKAGE_TEST:-}" ]; then
