@@ -10,7 +10,7 @@
 # Prints "dba_doc: ok".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-STAGE=$PWD/build/stage
+. test/stage.sh  # sets STAGE
 PKGLIBDIR=$(pg_config --pkglibdir)
 if [ -z "${DBA_DOC_INSIDE:-}" ]; then
     if [ ! -f "$STAGE/usr/share/postgresql/15/extension/paperclip_locks.control" ]; then

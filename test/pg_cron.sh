@@ -10,13 +10,13 @@
 #
 #   test/pg_cron.sh [--deadline SECONDS]     (default 240; pg_cron fires on
 #                                             the minute, so expect up to ~60 s)
-# Builds and stages the extension when build/stage is missing. Prints
+# Builds and stages the extension (test/stage.sh) when it is missing. Prints
 # "pg_cron: ok" on success.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEADLINE=240
 [ "${1:-}" = --deadline ] && DEADLINE=$2
-STAGE=$PWD/build/stage
+. test/stage.sh  # sets STAGE
 PKGLIBDIR=$(pg_config --pkglibdir)
 DB=pc_cron
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every suite -- regress, isolation, unit, client -- against a throwaway
-# PostgreSQL 15 (pg_virtualenv), with the extension staged under build/stage,
+# PostgreSQL 15 (pg_virtualenv), with the extension staged (test/stage.sh),
 # never touching the system installation. Prints per-suite results and ends
 # with one line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PGV=${PGVERSION_UNDER_TEST:-15}
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE
 LOGDIR=$ROOT/build/test-logs
 PKGLIBDIR=$(pg_config --pkglibdir)
 mkdir -p "$LOGDIR" && rm -f "$LOGDIR"/*
