@@ -12,7 +12,8 @@ set -euo pipefail
 
 # What each target needs (Debian package names).
 demo_pkgs="make g++ postgresql-common postgresql-15 postgresql-server-dev-15"
-test_pkgs="$demo_pkgs cmake pkg-config libpqxx-dev libgtest-dev googletest postgresql-contrib postgresql-15-cron"
+# (python3 and sqlsmith: the fuzz suite, test/fuzz/.)
+test_pkgs="$demo_pkgs cmake pkg-config libpqxx-dev libgtest-dev googletest postgresql-contrib postgresql-15-cron python3 sqlsmith"
 # dpkg-buildpackage and pg_buildext (debian/control's Build-Depends).
 package_pkgs="$test_pkgs dpkg-dev build-essential debhelper postgresql-server-dev-all"
 
