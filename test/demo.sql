@@ -1,5 +1,7 @@
 -- paperclip_locks demo: two agents, one issue, a run that dies, an operator.
 \set VERBOSITY verbose
+-- The set-up stops the demo at its first error; the session below shows errors on purpose.
+\set ON_ERROR_STOP 1
 CREATE EXTENSION paperclip_locks;
 
 -- A company, two agents, their runs, one issue.
@@ -23,6 +25,7 @@ SELECT * FROM paperclip.current_actor();
 SELECT status, assignee_agent_id, checkout_run_id, execution_agent_name_key
 FROM paperclip.checkout('e0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-00000000000a', '{todo}');
 COMMIT;
+\set ON_ERROR_STOP 0
 
 -- Reviewer tries too: 409, and the detail says why (wait or give up).
 BEGIN;

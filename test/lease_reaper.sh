@@ -5,12 +5,12 @@
 #   2. no preloading, pg_cron (Debian's postgresql-15-cron, preloaded)
 #      scheduling paperclip.sweep_all_stale_locks: test/lease_reaper/cron.sql.
 # Each check records a row; prints them and ends with "N passed, N failed".
-# Needs the extension staged under build/stage (test/run_all.sh does that).
+# Needs the extension staged (test/stage.sh; test/run_all.sh does that).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PGV=${PGVERSION_UNDER_TEST:-15}
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE (readable by the postgres user)
 PKGLIBDIR=$(pg_config --pkglibdir)
 SUITES=${LEASE_REAPER_SUITES:-"reaper cron"}
 
