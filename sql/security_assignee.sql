@@ -74,8 +74,8 @@ BEGIN;
 SELECT paperclip.set_actor_agent(:'A', :'RA');
 UPDATE paperclip.issues SET status = 'in_progress' WHERE id = :'I';
 ROLLBACK;
--- ... nor inserted in_progress behind a blocker (an insert has no relations
--- yet, so it passes), and once the blocker is done the move passes.
+-- ... and once the blocker is done, the move passes. (A new issue has no
+-- relations yet: nothing blocks an INSERT.)
 BEGIN;
 SELECT paperclip.set_actor_board('board-user');
 UPDATE paperclip.issues SET status = 'done' WHERE id = :'BL';
