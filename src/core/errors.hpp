@@ -123,6 +123,7 @@ inline constexpr const char* kRelationOtherCompany = "issue relation must stay w
 inline constexpr const char* kCommentOthersComment = "agent can only modify its own comments";
 inline constexpr const char* kCommentColumnsFixed = "comment's issue, company and author never change";
 inline constexpr const char* kPrimaryKeyFixed = "primary keys never change";
+// SPEC §6 and §10 (1.1), ours: lower case.
 }  // namespace msg
 
 }  // namespace paperclip::core
