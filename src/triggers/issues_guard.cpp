@@ -51,10 +51,20 @@ void require_lock_runs_in_company(const core::IssueState* previous, const core::
     }
 }
 
-// SPEC §10: an assignee written by any UPDATE or INSERT is assignable, as in checkout.
-void require_assignable_assignee(const core::IssueState* previous, const core::IssueState& proposed) {
+// SPEC §10: an assignee written by any UPDATE or INSERT is assignable, as in
+// checkout. One exception: a database operator's INSERT is held to the same
+// company only -- pg_restore and imports bring back issues whose assignee was
+// terminated after it was assigned, and a dump must restore (SPEC §1).
+void require_assignable_assignee(const core::IssueState* previous, const core::IssueState& proposed,
+                                 bool operator_insert = false) {
     if (!core::assignee_written(previous, proposed)) return;
     const auto agent = pg::find_agent(*proposed.assignee_agent_id);
+    if (operator_insert && agent) {
+        core::AgentInfo any_status = *agent;
+        any_status.status = "idle";
+        core::require_assignable_agent(&any_status, proposed.company_id);
+        return;
+    }
     core::require_assignable_agent(agent ? &*agent : nullptr, proposed.company_id);
 }
 
@@ -94,7 +104,7 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
         if (lock_write || core::assignee_written(previous, proposed)) {
             pg::OwnerScope scope;
             if (lock_write) require_lock_runs_in_company(previous, proposed);
-            require_assignable_assignee(previous, proposed);
+            require_assignable_assignee(previous, proposed, is_insert);
             scope.finish();
         }
         const core::IssueState ruled = core::apply_issue_rules(previous, proposed, lock_write, pg::Operation::now());
