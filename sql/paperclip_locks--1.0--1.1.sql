@@ -5,6 +5,12 @@
 -- test/upgrade_drift.sh fails when the two paths give different catalogs.
 \echo Use "ALTER EXTENSION paperclip_locks UPDATE TO '1.1'" to load this file. \quit
 
+-- issue_comments: UPDATE and DELETE obey the same gates as INSERT (SPEC §10;
+-- paperclip_locks--1.1.sql creates the trigger with all three events).
+DROP TRIGGER issue_comments_guard ON @extschema@.issue_comments;
+CREATE TRIGGER issue_comments_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.issue_comments
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard();
+
 -------------------------------------------------------------------------------
 -- Run leases (SPEC §9). No foreign key: a lease row must never lock, or wait
 -- for, the run row it describes (renewal locks the run row first, then this

@@ -406,7 +406,7 @@ CREATE TRIGGER issues_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.iss
 CREATE FUNCTION @extschema@.issue_comments_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'paperclip_issue_comments_guard'
     LANGUAGE C;
-CREATE TRIGGER issue_comments_guard BEFORE INSERT ON @extschema@.issue_comments
+CREATE TRIGGER issue_comments_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.issue_comments
     FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard();
 
 CREATE FUNCTION @extschema@.heartbeat_runs_guard() RETURNS trigger
