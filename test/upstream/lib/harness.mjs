@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { loadUpstream } from "./upstream.mjs";
 import { connectionUrl, createUpstreamSchema } from "./pg.mjs";
+import { databaseErrorMiddleware } from "./paperclip-error.mjs";
 
 const quoteIdent = (s) => `"${String(s).replaceAll('"', '""')}"`;
 
@@ -75,6 +76,9 @@ async function prepare(up, dbName, schemaNote, admin) {
       next();
     });
     app.use("/api", up.issueRoutes(db, {}));
+    // The application's own error mapping (lib/paperclip-error.mjs): an
+    // extension error PCnnn answers HTTP nnn instead of upstream's 500.
+    app.use(databaseErrorMiddleware(up.HttpError));
     app.use(up.errorHandler);
     return app;
   }
