@@ -38,7 +38,11 @@ export function explainDifference(c, up, ext, rows, diffs, before) {
   const extUnchanged = same(rows.extension, before.extension);
 
   for (const a of actorRefusals) {
-    if (ext.status === a.status && ext.message === a.message && a.when(c) && extUnchanged) return a.key;
+    // Our own messages are lower-case (PG style), upstream's keep their case:
+    // the rule is matched by status and text, not by capitalisation.
+    if (ext.status === a.status && ext.message?.toLowerCase() === a.message.toLowerCase() && a.when(c) && extUnchanged) {
+      return a.key;
+    }
   }
 
   // Both refuse; upstream's lazy clears ran in their own transactions before
