@@ -147,6 +147,34 @@ else
     note "package: not run (it installs into the system; CI=true or PACKAGE_TEST=1 runs it)"
 fi
 
+# Upstream Paperclip's published code as client and oracle (test/upstream/:
+# its schema from @paperclipai/db's migrations, its real issue routes, the
+# error mapping, the 5,000-case differential oracle), on a cluster of its own.
+# npm installs the pinned packages on first use (cache under build/npm-cache).
+# Its last line is "N passed, N failed".
+count_upstream() {  # label log
+    local line ok bad
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -1)
+    if [ -n "$line" ]; then
+        ok=${line%% passed*}; bad=${line#*passed, }; bad=${bad%% failed*}
+        note "$1: $ok passed, $bad failed"
+        passed=$((passed + ok)); failed=$((failed + bad))
+        [ "$bad" -eq 0 ] || grep -E '✖|AssertionError|Error:|^seed|UNLISTED' "$2" | head -40
+    else
+        note "$1: no result"; failed=$((failed + 1)); tail -40 "$2"
+    fi
+}
+note "upstream (Paperclip 2026.916.1 from npm; test/upstream/run.sh)"
+PAPERCLIP_STAGE="$STAGE" test/upstream/run.sh </dev/null >"$LOGDIR/upstream.log" 2>&1
+count_upstream upstream "$LOGDIR/upstream.log"
+# The same route scenarios on upstream's schema attached in compat mode, as
+# soon as the build ships paperclip_locks_attach.
+if [ -f "$STAGE$(pg_config --sharedir)/extension/paperclip_locks_attach.control" ]; then
+    note "upstream, attached in compat mode"
+    ATTACH_MODE=compat PAPERCLIP_STAGE="$STAGE" test/upstream/run.sh </dev/null >"$LOGDIR/upstream_compat.log" 2>&1
+    count_upstream upstream_compat "$LOGDIR/upstream_compat.log"
+fi
+
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
