@@ -11,4 +11,6 @@ rm -rf "$STAGE" && make -s install DESTDIR="$STAGE" >/dev/null
 pg_virtualenv -t -v 15 \
     -o "extension_destdir=$STAGE" \
     -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR" \
+    -o "shared_preload_libraries=paperclip_locks" \
+    -o "paperclip.lease_reaper_databases=postgres" \
     psql -X -a -v ON_ERROR_STOP=0 -f test/demo.sql
