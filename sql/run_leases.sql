@@ -341,6 +341,28 @@ ORDER BY i.title, lock;
 SELECT * FROM lease_issue ORDER BY title;
 SELECT count(*) AS stale_left FROM paperclip.issue_locks WHERE company_id = :'company' AND stale;
 
+-- §6, §9: a run turning terminal releases what it holds; a second holder of
+-- the same issue whose lease ended goes with it (source run_terminal): the
+-- execution lock of Z6 with "reason": "run_lease_expired", the checkout of T2
+-- with its status as the reason.
+\set run_t2 '00000015-0000-4000-8000-00000000011a'
+\set run_z6 '00000015-0000-4000-8000-00000000011b'
+\set issue_two '00000015-0000-4000-8000-000000000209'
+INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
+    (:'run_t2', :'company', :'agent_a', 'running'),
+    (:'run_z6', :'company', :'agent_a', 'running');
+INSERT INTO paperclip.run_leases (run_id, company_id, expires_at, renewed_at)
+VALUES (:'run_z6', :'company', now() - interval '1 hour', now() - interval '2 hours');
+INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id, checkout_run_id,
+                              execution_run_id, execution_agent_name_key, execution_locked_at, started_at)
+VALUES (:'issue_two', :'company', 'held by T2 and Z6', 'in_progress', :'agent_a', :'run_t2', :'run_z6',
+        'codexcoder15a', now(), now());
+UPDATE paperclip.heartbeat_runs SET status = 'failed' WHERE id = :'run_t2';
+SELECT * FROM lease_issue WHERE title = 'held by T2 and Z6';
+SELECT details->>'lock' AS lock, right(details->>'previousRunId', 3) AS run, details->>'previousRunStatus' AS run_status,
+       details->>'reason' AS reason, details->>'source' AS source
+FROM paperclip.activity_log WHERE entity_id = :'issue_two' ORDER BY details->>'lock' DESC;
+
 -- §9: death is final -- the zombies' leases are never renewed again.
 SELECT paperclip.renew_run_lease(:'run_z1', '1 hour');
 

@@ -9,6 +9,7 @@
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
 #include "pg/operation.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/trigger.hpp"
 
 namespace paperclip::triggers {
@@ -116,6 +117,9 @@ Datum heartbeat_runs_released(FunctionCallInfo fcinfo) {
                 if (!other) continue;
                 if (auto info = pg::read_run(*other)) run_rows.push_back(*info);
             }
+            // The other holder is read without its row lock: an expiry of its
+            // lease is confirmed as the sweep does, without waiting.
+            pg::confirm_ended_leases_skip_locked(run_rows);
             const core::RunSet runs(std::move(run_rows));
             const core::LockRules rules(partition, runs);
             pg::apply(actor, core::clear_stale_locks(*issue, rules, core::StaleLock::Both, "run_terminal"));
