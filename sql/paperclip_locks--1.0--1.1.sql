@@ -52,8 +52,10 @@ CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestampt
     AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
 
--- The sweep's filter learns leases: the 1.0 signature goes.
-DROP FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text);
+-- The sweep's filter with the holders' leases (SPEC §9); 1.0's, by status
+-- alone, stays for the applications that call it.
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
+    'true when clearing terminal or missing holder runs would change these lock columns (by status alone, as in 1.0)';
 CREATE FUNCTION @extschema@.lock_is_sweepable(
         checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
         checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,

@@ -9,6 +9,7 @@
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
 #include "pg/operation.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/trigger.hpp"
 
 namespace paperclip::triggers {
