@@ -6,7 +6,10 @@
 # The cluster is dropped when it ends.
 #
 #   bench/run.sh            1,000,000 issues (+ 10,000 and 100,000 for scaling), ~15 min
-#   bench/run.sh --small    10,000 issues, no scaling datasets, short points, ~3 min
+#   bench/run.sh --small    10,000 issues, no scaling datasets, short points
+#   bench/run.sh --schemas upstream   only upstream Paperclip's real schema (default: own,upstream)
+# The upstream part installs the pinned npm packages first (test/upstream/install.sh,
+# about 2 minutes the first time).
 #   extra arguments go to bench/bench.py (e.g. --duration 30 --clients 1,2,4,8,16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +53,9 @@ done
 
 # Durability as in production (fsync and synchronous_commit on: pg_virtualenv
 # turns fsync off by default), memory for a 1M-issue dataset in every copy,
-# and no checkpoint during the run (one is taken after the load).
+# and no checkpoint during the run (one is taken after the load). The csvlog
+# is how bench/upstream/capture.mjs reads the statements upstream's server
+# sends (log_statement=all for that one role only, during the capture only).
 echo "== throwaway cluster on port $port; results in $OUT"
 export PATH=$PGBIN:$PATH
 PGPORT=$port pg_virtualenv -t -v 15 \
@@ -59,6 +64,7 @@ PGPORT=$port pg_virtualenv -t -v 15 \
     -o fsync=on -o synchronous_commit=on \
     -o shared_buffers=2GB -o effective_cache_size=8GB -o work_mem=16MB -o maintenance_work_mem=1GB \
     -o max_wal_size=20GB -o checkpoint_timeout=1h -o max_connections=100 \
+    -o logging_collector=on -o log_destination=csvlog \
     python3 "$ROOT/bench/bench.py" --out "$OUT" "${ARGS[@]}"
 
 ln -sfn "$RUN" "$ROOT/bench/results/latest"
