@@ -263,7 +263,7 @@ def chart_series(S, outdir, png, what, clients, series):
     names = " ".join(v for v, _ in series)
     n = len(series)
     gp = f"""
-set terminal pngcairo size 1200,500 font "sans,10"
+set terminal pngcairo size 1200,500 font "sans,10" noenhanced
 set output "{os.path.join(outdir, png)}"
 set multiplot layout 1,2 title "{what}: checkout -> update(title) -> release, {mi['nproc']} vCPU {mi.get('cpu_model')}, PostgreSQL {S['settings'].get('server_version')}"
 set logscale x 2

@@ -29,7 +29,7 @@ for a in "$@"; do
     esac
 done
 if [ "$SMALL" = 1 ]; then
-    ARGS=(--issues 10000 --scales "" --duration 8 --short 5 --warmup 2 "${ARGS[@]}")
+    ARGS=(--issues 10000 --scales "" --duration 8 --short 5 --warmup 2 --quiet-wait 5 "${ARGS[@]}")
 fi
 
 for tool in pg_virtualenv python3 "$PGBIN/pgbench"; do
