@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The benchmark driver. Runs inside the throwaway cluster bench/run.sh starts
 (PGHOST/PGPORT/PGUSER/PGPASSWORD point at its superuser). Builds the datasets,
-runs every pgbench point, and writes results/<run>/summary.json, report.md and
+runs every pgbench point (the extension's own tables here; upstream Paperclip's
+real schema in upstream_bench.py), and writes results/<run>/summary.json, report.md and
 throughput.png. Standard library only."""
 
 import argparse
@@ -491,7 +492,6 @@ def own_schema(args, S, pm_pid, pw, clients, scales):
             res = interleaved_(specs, 1, args.scale_duration)
             for (v, n), p in res.items():
                 S["scaling"].setdefault(v, {}).setdefault(str(n), {})[str(c)] = p
-
 
 
 def sweep_keyset(db, block):

