@@ -31,6 +31,7 @@ export const DIFFERENCES = [
   "execution_lock_names_its_agent",
   "unassigned_issue_live_checkout_holds",
   "stale_checkout_adoption_respects_live_execution_run",
+  "ownership_refuses_a_dead_actor_run",
 ];
 
 export function explainDifference(c, up, ext, rows, diffs, before) {
@@ -81,6 +82,13 @@ export function explainDifference(c, up, ext, rows, diffs, before) {
       && holds(before.upstream.execution_run_id) && before.upstream.execution_run_id !== c.actorRun
       && rows.upstream.execution_run_id === c.actorRun) {
     return "stale_checkout_adoption_respects_live_execution_run";
+  }
+  // The actor's own run is terminal: upstream's assertCheckoutOwner passes it
+  // when the checkout column still names it; the extension's gate never lets a
+  // run that holds nothing write (SPEC §2, §4.5, §9).
+  if (c.op === "assertCheckoutOwner" && runClass(c.actorRun) === "terminal" && up.status === 200
+      && ext.status === 409 && ext.message === "Issue run ownership conflict" && extUnchanged) {
+    return "ownership_refuses_a_dead_actor_run";
   }
   return null;
 }
