@@ -71,6 +71,7 @@ PGPORT=$(free_port) pg_virtualenv -t -v "$PGV" \
         test/upgrade_drift.sh >"'"$LOGDIR"'/upgrade_drift.log" 2>&1
         test/upgrade.sh >"'"$LOGDIR"'/upgrade.log" 2>&1
         test/upgrade_failed.sh >"'"$LOGDIR"'/upgrade_failed.log" 2>&1
+        test/attach/run.sh >"'"$LOGDIR"'/attach.part" 2>&1
         test/fuzz/run.sh >"'"$LOGDIR"'/fuzz.log" 2>&1
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
@@ -91,6 +92,8 @@ count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
 count_script upgrade_failed
+touch "$LOGDIR/attach.part"
+count_pg_regress attach "$LOGDIR/attach.part"
 count_script fuzz
 
 # The lease reaper on a cluster of its own with paperclip_locks preloaded,
