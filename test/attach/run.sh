@@ -32,6 +32,7 @@ for file in test/attach/sql/*.sql; do
         --bindir="$(pg_config --bindir)" "$test" || status=1
     dropdb --if-exists "$db" >/dev/null 2>&1
 done
+test/attach/dump_restore.sh "$template" || status=1
 dropdb --if-exists "$template" >/dev/null 2>&1
 [ "$status" -eq 0 ] || cat "$out"/*/regression.diffs 2>/dev/null | head -c 20000
 exit "$status"
