@@ -130,6 +130,13 @@ CREATE TABLE @extschema@.attachment (
 );
 COMMENT ON TABLE @extschema@.attachment IS
     'the application schema paperclip.attach() put the rules on (empty when detached)';
+-- Every backend caches the attachment; a change invalidates every copy.
+CREATE FUNCTION @extschema@.attachment_changed() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'paperclip_attachment_changed'
+    LANGUAGE C;
+CREATE TRIGGER attachment_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.attachment
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.attachment_changed();
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.attachment', '');
 -- Only the terminal statuses an operator added; the built-in ones come back
 -- with CREATE EXTENSION.
