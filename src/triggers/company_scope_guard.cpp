@@ -26,7 +26,7 @@ Datum company_scope_guard(FunctionCallInfo fcinfo) {
                                 "The company column, then 'agents_may_write' or 'agents_may_not_write'.");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));
     core::require_actor(actor);
     const char* company_column = td->tg_trigger->tgargs[0];
     const bool agents_may_write = std::string(td->tg_trigger->tgargs[1]) == "agents_may_write";

@@ -67,7 +67,7 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
                                        {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_operator()) {
+    if (actor.passes_actor_gates()) {
         if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, td->tg_relation->rd_att);
         return PointerGetDatum(pg::unchanged_row(td));
     }

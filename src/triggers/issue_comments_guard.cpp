@@ -14,7 +14,7 @@ Datum issue_comments_guard(FunctionCallInfo fcinfo) {
     TriggerData* td = pg::trigger_data(fcinfo, "issue_comments_guard", {"issue_comments"}, {{true, true, pg::kOnInsert}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));
     core::require_actor(actor);
 
     TupleDesc desc = td->tg_relation->rd_att;
