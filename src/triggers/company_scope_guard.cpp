@@ -5,6 +5,7 @@
 // Trigger arguments: the company column, then 'agents_may_write' or not.
 #include <string>
 
+#include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
@@ -26,6 +27,16 @@ Datum company_scope_guard(FunctionCallInfo fcinfo) {
                                 "The company column, then 'agents_may_write' or 'agents_may_not_write'.");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
+    if (actor.is_trusted_app() && TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+        // Compat mode (SPEC §8): the primary keys of companies and agents never change.
+        const std::string table = SPI_getrelname(td->tg_relation);
+        if (table == "companies" || table == "agents") {
+            TupleDesc desc = td->tg_relation->rd_att;
+            const int id_column = pg::column_of(desc, "id");
+            core::require_same_primary_key(pg::uuid_column(td->tg_trigtuple, desc, id_column),
+                                           pg::uuid_column(td->tg_newtuple, desc, id_column));
+        }
+    }
     if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));
     core::require_actor(actor);
     const char* company_column = td->tg_trigger->tgargs[0];

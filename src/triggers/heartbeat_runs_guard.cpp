@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
@@ -67,6 +68,22 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
                                        {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
+    if (actor.is_trusted_app() && !TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
+        // Compat mode (SPEC §8): a run's company is its agent's; its id never changes.
+        TupleDesc desc = td->tg_relation->rd_att;
+        HeapTuple row = pg::unchanged_row(td);
+        const int id_column = pg::column_of(desc, "id");
+        if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+            core::require_same_primary_key(pg::uuid_column(td->tg_trigtuple, desc, id_column),
+                                           pg::uuid_column(row, desc, id_column));
+        const RunRow proposed = run_row(row, desc);
+        if (proposed.agent_id && proposed.company_id) {
+            pg::OwnerScope scope;
+            core::require_run_of_agent_company(*proposed.company_id, pg::find_agent(*proposed.agent_id));
+            scope.finish();
+        }
+        return PointerGetDatum(row);
+    }
     if (actor.passes_actor_gates()) {
         if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, td->tg_relation->rd_att);
         return PointerGetDatum(pg::unchanged_row(td));

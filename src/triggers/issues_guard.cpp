@@ -62,7 +62,16 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
     // runs its own workflow; its writes keep the data meaningful.
     if (actor.is_trusted_app()) {
         if (is_delete) return PointerGetDatum(td->tg_trigtuple);
-        const core::IssueState ruled = core::apply_trusted_issue_rules(proposed);
+        const core::IssueState ruled = core::apply_trusted_issue_rules(is_insert ? nullptr : &current, proposed);
+        const bool new_checkout = ruled.checkout_run_id && (is_insert || ruled.checkout_run_id != current.checkout_run_id);
+        const bool new_execution =
+            ruled.execution_run_id && (is_insert || ruled.execution_run_id != current.execution_run_id);
+        if (new_checkout || new_execution) {
+            pg::OwnerScope scope;
+            if (new_checkout) core::require_lock_run_of_company(ruled, pg::read_run(*ruled.checkout_run_id));
+            if (new_execution) core::require_lock_run_of_company(ruled, pg::read_run(*ruled.execution_run_id));
+            scope.finish();
+        }
         return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
     }
     // Operators need no lookup: repairs, migrations and fixtures may write anything.
