@@ -612,7 +612,27 @@ COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
     'true when clearing terminal or missing holder runs would change these lock columns';
 
 -- issue_locks reads the attached schema, which is known only at attach time:
--- the view is fixed, the rows come from this function (empty when detached).
+-- the view is fixed, its rows come from this query on the attached tables
+-- (none when detached). The query is a function of its own so an operator
+-- can EXPLAIN it: every lock lookup is an index lookup.
+CREATE FUNCTION @extschema@.attached_issue_locks_query() RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.format($q$
+        SELECT i.id, i.company_id, i.status, i.assignee_agent_id,
+               i.checkout_run_id, cr.status, i.execution_run_id, er.status,
+               pg_catalog.now() OPERATOR(pg_catalog.-)
+                   coalesce(i.execution_locked_at, i.started_at, i.updated_at),
+               (i.checkout_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(cr.status))
+               OR (i.execution_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(er.status))
+        FROM %1$I.issues AS i
+        LEFT JOIN %1$I.heartbeat_runs AS cr ON cr.id OPERATOR(pg_catalog.=) i.checkout_run_id
+        LEFT JOIN %1$I.heartbeat_runs AS er ON er.id OPERATOR(pg_catalog.=) i.execution_run_id
+        WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL$q$, a.target_schema)
+    FROM @extschema@.attachment AS a
+$$;
+
 -- SECURITY DEFINER: a reader needs no privilege on the application's tables.
 CREATE FUNCTION @extschema@.attached_issue_locks(
         OUT issue_id uuid, OUT company_id uuid, OUT status text, OUT assignee_agent_id uuid,
@@ -624,23 +644,11 @@ CREATE FUNCTION @extschema@.attached_issue_locks(
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    target name;
+    query text := @extschema@.attached_issue_locks_query();
 BEGIN
-    SELECT a.target_schema INTO target FROM @extschema@.attachment AS a;
-    IF target IS NULL THEN
-        RETURN;
+    IF query IS NOT NULL THEN
+        RETURN QUERY EXECUTE query;
     END IF;
-    RETURN QUERY EXECUTE pg_catalog.format($q$
-        SELECT i.id, i.company_id, i.status, i.assignee_agent_id,
-               i.checkout_run_id, cr.status, i.execution_run_id, er.status,
-               pg_catalog.now() OPERATOR(pg_catalog.-)
-                   coalesce(i.execution_locked_at, i.started_at, i.updated_at),
-               (i.checkout_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(cr.status))
-               OR (i.execution_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(er.status))
-        FROM %1$I.issues AS i
-        LEFT JOIN %1$I.heartbeat_runs AS cr ON cr.id OPERATOR(pg_catalog.=) i.checkout_run_id
-        LEFT JOIN %1$I.heartbeat_runs AS er ON er.id OPERATOR(pg_catalog.=) i.execution_run_id
-        WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL$q$, target);
 END
 $$;
 
@@ -717,7 +725,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.run_status_is_terminal(text),
     @extschema@.lock_is_sweepable(uuid, text, uuid, text),
     @extschema@.current_actor(),
-    @extschema@.attached_issue_locks()
+    @extschema@.attached_issue_locks(),
+    @extschema@.attached_issue_locks_query()
     TO paperclip_reader, paperclip_app, paperclip_operator, paperclip_trusted_app;
 
 -- The application server (paperclip_app), and the unchanged Paperclip server

@@ -33,6 +33,9 @@ for file in test/attach/sql/*.sql; do
     dropdb --if-exists "$db" >/dev/null 2>&1
 done
 test/attach/dump_restore.sh "$template" || status=1
+# The regression scenarios of SPEC §3-§7, the standalone suite's own files,
+# on upstream's schema attached in strict mode.
+test/attach/scenarios.sh "$template" || status=1
 dropdb --if-exists "$template" >/dev/null 2>&1
-[ "$status" -eq 0 ] || cat "$out"/*/regression.diffs 2>/dev/null | head -c 20000
+[ "$status" -eq 0 ] || cat "$out"/*/regression.diffs build/attach-scenarios/*/regression.diffs 2>/dev/null | head -c 20000
 exit "$status"
