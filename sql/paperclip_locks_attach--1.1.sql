@@ -125,6 +125,9 @@ CREATE TABLE @extschema@.attachment (
     run_lease_column name,
     -- indexes attach() created (detach drops exactly these)
     created_indexes name[] NOT NULL DEFAULT '{}',
+    -- privileges attach() granted paperclip_owner, e.g. 'UPDATE ON issues'
+    -- (detach revokes exactly these)
+    granted_privileges text[] NOT NULL DEFAULT '{}',
     attached_at timestamptz NOT NULL DEFAULT now(),
     attached_by name NOT NULL DEFAULT current_user
 );
@@ -401,6 +404,8 @@ DECLARE
     release boolean;
     problems text[];
     indexes name[];
+    grants text[];
+    privilege text;
     lock_col name;
     idx_name name;
     trg record;
@@ -478,15 +483,38 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- The extension's own statements run as paperclip_owner (SPEC §10): it
+    -- reads the eight tables, locks and updates issues, locks runs, and
+    -- appends to activity_log. Granted when it does not hold them already.
+    grants := coalesce(current_row.granted_privileges, '{}');
+    FOR privilege IN
+        SELECT p FROM pg_catalog.unnest(ARRAY[
+            'SELECT ON companies', 'SELECT ON company_memberships', 'SELECT ON agents',
+            'SELECT ON heartbeat_runs', 'UPDATE ON heartbeat_runs', 'SELECT ON issues', 'UPDATE ON issues',
+            'SELECT ON issue_relations', 'SELECT ON issue_comments', 'SELECT ON activity_log',
+            'INSERT ON activity_log']) AS u(p)
+    LOOP
+        IF NOT pg_catalog.has_table_privilege('paperclip_owner',
+                   pg_catalog.format('%I.%I', target_schema, pg_catalog.split_part(privilege, ' ON ', 2)),
+                   pg_catalog.split_part(privilege, ' ON ', 1)) THEN
+            EXECUTE pg_catalog.format('GRANT %s ON %I.%I TO paperclip_owner', pg_catalog.split_part(privilege, ' ON ', 1),
+                                      target_schema, pg_catalog.split_part(privilege, ' ON ', 2));
+            grants := grants OPERATOR(pg_catalog.||) privilege;
+        END IF;
+    END LOOP;
+
     -- The record: unchanged (attached_at included) when nothing differs.
     IF current_row.target_schema IS NULL THEN
-        INSERT INTO @extschema@.attachment (target_schema, mode, release_on_run_end, run_lease_column, created_indexes)
-        VALUES (target_schema, mode, release, run_lease_column, indexes);
-    ELSIF (current_row.mode, current_row.release_on_run_end, current_row.run_lease_column, current_row.created_indexes)
-          IS DISTINCT FROM (mode, release, run_lease_column, indexes) THEN
+        INSERT INTO @extschema@.attachment (target_schema, mode, release_on_run_end, run_lease_column,
+                                            created_indexes, granted_privileges)
+        VALUES (target_schema, mode, release, run_lease_column, indexes, grants);
+    ELSIF (current_row.mode, current_row.release_on_run_end, current_row.run_lease_column,
+           current_row.created_indexes, current_row.granted_privileges)
+          IS DISTINCT FROM (mode, release, run_lease_column, indexes, grants) THEN
         UPDATE @extschema@.attachment AS a
         SET mode = attach.mode, release_on_run_end = release, run_lease_column = attach.run_lease_column,
-            created_indexes = indexes, attached_at = pg_catalog.now(), attached_by = current_user;
+            created_indexes = indexes, granted_privileges = grants,
+            attached_at = pg_catalog.now(), attached_by = current_user;
     END IF;
 END
 $$;
@@ -501,6 +529,7 @@ DECLARE
     current_row @extschema@.attachment;
     trg record;
     idx name;
+    privilege text;
 BEGIN
     PERFORM @extschema@.require_attach_privilege('detach paperclip_locks_attach');
     LOCK TABLE @extschema@.attachment IN EXCLUSIVE MODE;
@@ -525,6 +554,13 @@ BEGIN
     END LOOP;
     FOREACH idx IN ARRAY current_row.created_indexes LOOP
         EXECUTE pg_catalog.format('DROP INDEX IF EXISTS %I.%I', current_row.target_schema, idx);
+    END LOOP;
+    FOREACH privilege IN ARRAY current_row.granted_privileges LOOP
+        IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', current_row.target_schema,
+                                                    pg_catalog.split_part(privilege, ' ON ', 2))) IS NOT NULL THEN
+            EXECUTE pg_catalog.format('REVOKE %s ON %I.%I FROM paperclip_owner', pg_catalog.split_part(privilege, ' ON ', 1),
+                                      current_row.target_schema, pg_catalog.split_part(privilege, ' ON ', 2));
+        END IF;
     END LOOP;
     DELETE FROM @extschema@.attachment;
 END
@@ -759,3 +795,105 @@ GRANT INSERT, DELETE ON @extschema@.terminal_run_statuses TO paperclip_operator;
 -- attach() and detach() stay with superusers and the extension's owner; the
 -- check itself answers anyone who was given EXECUTE on them.
 GRANT EXECUTE ON FUNCTION @extschema@.require_attach_privilege(text) TO PUBLIC;
+
+-------------------------------------------------------------------------------
+-- As in paperclip_locks 1.1 (security, SPEC §6 and §10).
+-------------------------------------------------------------------------------
+-- The built-in terminal statuses cannot be removed, by anyone: operators add
+-- statuses and remove only the ones they added (SPEC §6).
+CREATE FUNCTION @extschema@.terminal_run_statuses_guard() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'paperclip_terminal_run_statuses_guard'
+    LANGUAGE C;
+REVOKE ALL ON FUNCTION @extschema@.terminal_run_statuses_guard() FROM PUBLIC;
+CREATE TRIGGER terminal_run_statuses_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.terminal_run_statuses
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.terminal_run_statuses_guard();
+CREATE TRIGGER terminal_run_statuses_no_truncate BEFORE TRUNCATE ON @extschema@.terminal_run_statuses
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.terminal_run_statuses_guard();
+
+-- The group roles are cluster-wide (README, "Roles on a shared cluster"): a
+-- login role granted paperclip_app for this database holds it in every
+-- database of the cluster that has the extension. For a DBA: every role that
+-- holds a paperclip group role (directly or through other roles), and every
+-- database it may connect to. Rows with is_this_database false are the reach
+-- a multi-tenant cluster must close (REVOKE CONNECT ... FROM PUBLIC, and
+-- GRANT CONNECT per tenant).
+CREATE VIEW @extschema@.group_role_reach AS
+WITH RECURSIVE holders(group_role, member) AS (
+    SELECT g.oid, m.member
+    FROM pg_catalog.pg_roles AS g
+    JOIN pg_catalog.pg_auth_members AS m ON m.roleid OPERATOR(pg_catalog.=) g.oid
+    WHERE g.rolname OPERATOR(pg_catalog.=) ANY (ARRAY['paperclip_reader', 'paperclip_app', 'paperclip_operator', 'paperclip_trusted_app']::pg_catalog.name[])
+    UNION
+    SELECT h.group_role, m.member
+    FROM holders AS h
+    JOIN pg_catalog.pg_auth_members AS m ON m.roleid OPERATOR(pg_catalog.=) h.member
+)
+SELECT g.rolname AS group_role,
+       r.rolname AS member_role,
+       r.rolcanlogin AS can_login,
+       d.datname AS database_name,
+       d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AS is_this_database
+FROM holders AS h
+JOIN pg_catalog.pg_roles AS g ON g.oid OPERATOR(pg_catalog.=) h.group_role
+JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) h.member
+JOIN pg_catalog.pg_database AS d
+    ON d.datallowconn AND pg_catalog.has_database_privilege(r.oid, d.oid, 'CONNECT');
+COMMENT ON VIEW @extschema@.group_role_reach IS
+    'roles holding a paperclip group role, and each database they may connect to (group roles are cluster-wide)';
+REVOKE ALL ON @extschema@.group_role_reach FROM PUBLIC;
+GRANT SELECT ON @extschema@.group_role_reach TO paperclip_operator;
+
+-- The extension's own statements (inside its functions and triggers) run as
+-- the owner of its objects (SPEC §10). That owner is paperclip_owner: NOLOGIN,
+-- no superuser, no member. An application's trigger, default or index
+-- expression on these tables that runs inside such a statement runs with
+-- this role's rights (and search_path pinned to pg_catalog, pg_temp), never
+-- a superuser's. Cluster-wide like the group roles; created when missing.
+DO $owner_role$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'paperclip_owner') THEN
+        BEGIN
+            CREATE ROLE paperclip_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT
+                NOREPLICATION NOBYPASSRLS;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- created concurrently by CREATE EXTENSION in another database
+        END;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles
+               WHERE rolname OPERATOR(pg_catalog.=) 'paperclip_owner'
+                 AND (rolsuper OR rolcanlogin OR rolbypassrls OR rolcreaterole OR rolreplication)) THEN
+        RAISE EXCEPTION 'role paperclip_owner must be NOLOGIN, NOSUPERUSER, NOCREATEROLE, NOREPLICATION and NOBYPASSRLS'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The extension''s internal statements run as this role.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS m JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) m.roleid
+               WHERE r.rolname OPERATOR(pg_catalog.=) 'paperclip_owner') THEN
+        RAISE EXCEPTION 'role paperclip_owner must have no members'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A member could act as the owner of every paperclip table; REVOKE paperclip_owner FROM it.';
+    END IF;
+END
+$owner_role$;
+ALTER SCHEMA @extschema@ OWNER TO paperclip_owner;
+DO $owner$
+DECLARE
+    stmt text;
+BEGIN
+    FOR stmt IN
+        SELECT pg_catalog.format('ALTER %s %s OWNER TO paperclip_owner',
+                                 CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.oid::pg_catalog.regclass)
+        FROM pg_catalog.pg_class AS c
+        WHERE c.relnamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+          AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v']::"char"[])
+        UNION ALL
+        SELECT pg_catalog.format('ALTER ROUTINE %s OWNER TO paperclip_owner', p.oid::pg_catalog.regprocedure)
+        FROM pg_catalog.pg_proc AS p
+        WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+    LOOP
+        EXECUTE stmt;
+    END LOOP;
+END
+$owner$;
+-- The row type checkout() and release() return (paperclip_locks' is its table's).
+ALTER TYPE @extschema@.issues OWNER TO paperclip_owner;

@@ -91,6 +91,11 @@ SELECT pg_get_indexdef(indexrelid) FROM pg_index
 WHERE indexrelid::regclass::text LIKE 'paperclip_locks_%' ORDER BY 1;
 SELECT target_schema, mode, release_on_run_end, run_lease_column, created_indexes, attached_by
 FROM paperclip.attachment;
+-- The extension's own statements run as paperclip_owner (SPEC §10): attach
+-- granted it what they need on the application's tables, and recorded it.
+SELECT granted_privileges FROM paperclip.attachment;
+SELECT count(*) AS owner_privileges FROM information_schema.role_table_grants
+WHERE grantee = 'paperclip_owner' AND table_schema = 'public';
 -- Every trigger runs a function of the extension.
 SELECT tgname, tgfoid::regprocedure FROM pg_trigger WHERE tgname LIKE 'paperclip_locks_%'
 GROUP BY 1, 2 ORDER BY 1;
@@ -157,6 +162,8 @@ SELECT * FROM paperclip.attachment;
 SELECT (SELECT count(*) FROM (SELECT * FROM pg_temp.app_objects() EXCEPT SELECT * FROM objects_before) d) AS left_behind,
        (SELECT count(*) FROM (SELECT * FROM objects_before EXCEPT SELECT * FROM pg_temp.app_objects()) d) AS removed_too_much;
 SELECT pg_temp.app_rows() = rows AS rows_identical FROM before_attach;
+SELECT count(*) AS owner_privileges FROM information_schema.role_table_grants
+WHERE grantee = 'paperclip_owner' AND table_schema = 'public';
 -- Detached: a second detach is a notice, not an error.
 SET client_min_messages = notice;
 SELECT paperclip.detach();
