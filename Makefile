@@ -44,13 +44,17 @@ include $(PGXS)
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
-.PHONY: test demo
+.PHONY: test demo demo-attach
 # Every suite on a throwaway PostgreSQL: regress, isolation, unit, client.
 test:
 	test/run_all.sh
 # A throwaway PostgreSQL with the extension and a short session.
 demo:
 	test/demo.sh
+# The adoption demo: upstream Paperclip's real schema (npm migrations), a
+# zombie lock, attach in compat mode, the DBA's force-release (SPEC §8).
+demo-attach:
+	test/demo_attach.sh
 
 .PHONY: bench bench-small bench-profile
 # The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;
