@@ -568,6 +568,47 @@ $$;
 COMMENT ON FUNCTION @extschema@.detach() IS
     'takes off what paperclip.attach() created (triggers, indexes, the record); no application row changes';
 
+-- Upstream's future migrations: a DDL command that leaves an attached table
+-- short of what attach() needs (a column dropped, renamed or retyped, a lock
+-- foreign key changed, a table dropped) gets a WARNING listing what no longer
+-- matches. It does not stop the migration: the DBA decides (re-run attach()
+-- to re-validate and re-create any trigger the migration dropped).
+CREATE FUNCTION @extschema@.attached_schema_changed() RETURNS event_trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    target name;
+    problems text[];
+BEGIN
+    SELECT a.target_schema INTO target FROM @extschema@.attachment AS a;
+    IF target IS NULL THEN
+        RETURN;
+    END IF;
+    IF TG_EVENT OPERATOR(pg_catalog.=) 'ddl_command_end' AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_event_trigger_ddl_commands() AS c
+            WHERE c.schema_name OPERATOR(pg_catalog.=) target) THEN
+        RETURN;
+    END IF;
+    IF TG_EVENT OPERATOR(pg_catalog.=) 'sql_drop' AND NOT EXISTS (
+            SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() AS d
+            WHERE d.schema_name OPERATOR(pg_catalog.=) target) THEN
+        RETURN;
+    END IF;
+    SELECT pg_catalog.array_agg(m) INTO problems
+    FROM @extschema@.attach_mismatches(target, (SELECT a.run_lease_column FROM @extschema@.attachment AS a)) AS m;
+    IF problems IS NOT NULL THEN
+        RAISE WARNING 'schema % no longer matches what paperclip_locks_attach needs', pg_catalog.quote_ident(target)
+            USING DETAIL = pg_catalog.array_to_string(problems, E'\n'),
+                  HINT = 'The rules on these tables may fail or misjudge; fix the schema and call paperclip.attach() again, or paperclip.detach().';
+    END IF;
+END
+$$;
+CREATE EVENT TRIGGER paperclip_locks_attached_schema_changed ON ddl_command_end
+    EXECUTE FUNCTION @extschema@.attached_schema_changed();
+CREATE EVENT TRIGGER paperclip_locks_attached_schema_dropped ON sql_drop
+    EXECUTE FUNCTION @extschema@.attached_schema_changed();
+
 -------------------------------------------------------------------------------
 -- Actors (SPEC §3)
 -------------------------------------------------------------------------------

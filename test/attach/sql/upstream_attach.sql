@@ -178,6 +178,19 @@ SELECT paperclip.detach();
 SELECT count(*) AS app_index_kept FROM pg_class WHERE relname = 'app_checkout_idx';
 DROP INDEX app_checkout_idx;
 
+-- Upstream's future migrations: a DDL command that leaves an attached table
+-- short of what attach() needs gets a WARNING listing it (the migration goes
+-- on); a harmless change (a column of its own), or any change while
+-- detached, says nothing.
+SELECT paperclip.attach();
+ALTER TABLE issues ALTER COLUMN execution_agent_name_key TYPE varchar(64);
+ALTER TABLE issues ALTER COLUMN execution_agent_name_key TYPE text;
+ALTER TABLE issues ADD COLUMN app_note text;
+ALTER TABLE issues DROP COLUMN app_note;
+SELECT paperclip.detach();
+ALTER TABLE issues ALTER COLUMN execution_agent_name_key TYPE varchar(64);
+ALTER TABLE issues ALTER COLUMN execution_agent_name_key TYPE text;
+
 DROP SCHEMA other;
 REVOKE ALL ON SCHEMA paperclip FROM attach_test_nobody;
 DROP EXTENSION paperclip_locks_attach;
