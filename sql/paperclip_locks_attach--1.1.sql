@@ -94,6 +94,30 @@ CREATE FUNCTION @extschema@.run_status_is_terminal(status text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'paperclip_run_status_is_terminal'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
 
+-- Whether a run holds (SPEC §2, §9): its status (NULL: no such run) and its
+-- lease (NULL expires_at: none), judged at the statement's start.
+CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestamptz,
+                                        lease_backend_pid integer, lease_backend_start timestamptz)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+-- Run leases (SPEC §9), extension-owned as in paperclip_locks: no column is
+-- added to the application's tables. No foreign key: a lease row must never
+-- lock, or wait for, the run row it describes.
+CREATE TABLE @extschema@.run_leases (
+    run_id uuid PRIMARY KEY,
+    company_id uuid NOT NULL,
+    expires_at timestamptz NOT NULL,
+    renewed_at timestamptz NOT NULL,
+    backend_pid integer,
+    backend_start timestamptz,
+    CONSTRAINT run_leases_binding_check CHECK ((backend_pid IS NULL) = (backend_start IS NULL))
+);
+COMMENT ON TABLE @extschema@.run_leases IS
+    'a run with a lease is live only until expires_at (and while its bound backend exists); written by renew_run_lease only';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.run_leases', '');
+
 -------------------------------------------------------------------------------
 -- checkout() and release() return the issue's ownership columns (SPEC §8):
 -- the application's issues table is not the extension's, so the row type is.
@@ -572,9 +596,10 @@ COMMENT ON FUNCTION @extschema@.detach() IS
 -- short of what attach() needs (a column dropped, renamed or retyped, a lock
 -- foreign key changed, a table dropped) gets a WARNING listing what no longer
 -- matches. It does not stop the migration: the DBA decides (re-run attach()
--- to re-validate and re-create any trigger the migration dropped).
+-- to re-validate and re-create any trigger the migration dropped). It runs
+-- for every role's DDL, so as the owner, and it never fails a command.
 CREATE FUNCTION @extschema@.attached_schema_changed() RETURNS event_trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -602,6 +627,8 @@ BEGIN
             USING DETAIL = pg_catalog.array_to_string(problems, E'\n'),
                   HINT = 'The rules on these tables may fail or misjudge; fix the schema and call paperclip.attach() again, or paperclip.detach().';
     END IF;
+EXCEPTION WHEN OTHERS THEN
+    RAISE WARNING 'paperclip_locks_attach could not check schema % after this command: %', target, SQLERRM;
 END
 $$;
 CREATE EVENT TRIGGER paperclip_locks_attached_schema_changed ON ddl_command_end
@@ -677,16 +704,29 @@ CREATE FUNCTION @extschema@.admin_force_release(issue_id uuid, clear_assignee bo
     LANGUAGE C VOLATILE
     SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION @extschema@.renew_run_lease(run_id uuid, ttl interval DEFAULT '2 minutes',
+                                            bind_session boolean DEFAULT false)
+    RETURNS timestamptz
+    AS 'MODULE_PATHNAME', 'paperclip_renew_run_lease'
+    LANGUAGE C VOLATILE
+    SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
+    'moves the run''s lease expiry to now + ttl (1 second to 1 day); a run whose lease expired stays dead';
+
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
 -------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.lock_is_sweepable(checkout_run_id uuid, checkout_run_status text,
-                                              execution_run_id uuid, execution_run_status text)
+CREATE FUNCTION @extschema@.lock_is_sweepable(
+        checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
+        checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
+        execution_run_id uuid, execution_run_status text, execution_lease_expires_at timestamptz,
+        execution_lease_backend_pid integer, execution_lease_backend_start timestamptz)
     RETURNS boolean
-    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable'
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable_with_leases'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
-    'true when clearing terminal or missing holder runs would change these lock columns';
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                                  uuid, text, timestamptz, integer, timestamptz) IS
+    'true when clearing holder runs that are terminal, missing or whose lease ended would change these lock columns';
 
 -- issue_locks reads the attached schema, which is known only at attach time:
 -- the view is fixed, its rows come from this query on the attached tables
@@ -701,11 +741,16 @@ AS $$
                i.checkout_run_id, cr.status, i.execution_run_id, er.status,
                pg_catalog.now() OPERATOR(pg_catalog.-)
                    coalesce(i.execution_locked_at, i.started_at, i.updated_at),
-               (i.checkout_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(cr.status))
-               OR (i.execution_run_id IS NOT NULL AND @extschema@.run_status_is_terminal(er.status))
+               (i.checkout_run_id IS NOT NULL
+                    AND NOT @extschema@.run_is_live(cr.status, cl.expires_at, cl.backend_pid, cl.backend_start))
+               OR (i.execution_run_id IS NOT NULL
+                    AND NOT @extschema@.run_is_live(er.status, el.expires_at, el.backend_pid, el.backend_start)),
+               cl.expires_at, el.expires_at
         FROM %1$I.issues AS i
         LEFT JOIN %1$I.heartbeat_runs AS cr ON cr.id OPERATOR(pg_catalog.=) i.checkout_run_id
+        LEFT JOIN @extschema@.run_leases AS cl ON cl.run_id OPERATOR(pg_catalog.=) i.checkout_run_id
         LEFT JOIN %1$I.heartbeat_runs AS er ON er.id OPERATOR(pg_catalog.=) i.execution_run_id
+        LEFT JOIN @extschema@.run_leases AS el ON el.run_id OPERATOR(pg_catalog.=) i.execution_run_id
         WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL$q$, a.target_schema)
     FROM @extschema@.attachment AS a
 $$;
@@ -715,7 +760,8 @@ CREATE FUNCTION @extschema@.attached_issue_locks(
         OUT issue_id uuid, OUT company_id uuid, OUT status text, OUT assignee_agent_id uuid,
         OUT checkout_run_id uuid, OUT checkout_run_status text,
         OUT execution_run_id uuid, OUT execution_run_status text,
-        OUT locked_for interval, OUT stale boolean)
+        OUT locked_for interval, OUT stale boolean,
+        OUT checkout_run_lease_expires_at timestamptz, OUT execution_run_lease_expires_at timestamptz)
     RETURNS SETOF record
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
@@ -731,10 +777,11 @@ $$;
 
 CREATE VIEW @extschema@.issue_locks AS
 SELECT l.issue_id, l.company_id, l.status, l.assignee_agent_id, l.checkout_run_id,
-       l.checkout_run_status, l.execution_run_id, l.execution_run_status, l.locked_for, l.stale
+       l.checkout_run_status, l.execution_run_id, l.execution_run_status, l.locked_for, l.stale,
+       l.checkout_run_lease_expires_at, l.execution_run_lease_expires_at
 FROM @extschema@.attached_issue_locks() AS l;
 COMMENT ON VIEW @extschema@.issue_locks IS
-    'one row per issue of the attached schema holding a lock; stale: a holder run is terminal or missing';
+    'one row per issue of the attached schema holding a lock; stale: a holder run is terminal, missing, or its lease ended (SPEC §9)';
 
 CREATE FUNCTION @extschema@.sweep_stale_locks(batch_size integer DEFAULT 1000) RETURNS bigint
     AS 'MODULE_PATHNAME', 'paperclip_sweep_stale_locks'
@@ -800,7 +847,9 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.is_issue_status(text),
     @extschema@.normalize_agent_name_key(text),
     @extschema@.run_status_is_terminal(text),
-    @extschema@.lock_is_sweepable(uuid, text, uuid, text),
+    @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
+                                  uuid, text, timestamptz, integer, timestamptz),
     @extschema@.current_actor(),
     @extschema@.attached_issue_locks(),
     @extschema@.attached_issue_locks_query()
@@ -817,7 +866,8 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.release(uuid, uuid, uuid),
     @extschema@.assert_checkout_owner(uuid, uuid, uuid),
     @extschema@.acquire_execution_lock(uuid, uuid),
-    @extschema@.admin_force_release(uuid, boolean, text)
+    @extschema@.admin_force_release(uuid, boolean, text),
+    @extschema@.renew_run_lease(uuid, interval, boolean)
     TO paperclip_app, paperclip_trusted_app;
 
 -- The database operator.
@@ -829,6 +879,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.acquire_execution_lock(uuid, uuid),
     @extschema@.admin_force_release(uuid, boolean, text),
     @extschema@.sweep_stale_locks(integer),
+    @extschema@.renew_run_lease(uuid, interval, boolean),
     @extschema@.attach_mismatches(name, name)
     TO paperclip_operator;
 GRANT EXECUTE ON PROCEDURE @extschema@.sweep_all_stale_locks(integer, bigint) TO paperclip_operator;
