@@ -21,7 +21,7 @@ ISOLATION = $(basename $(notdir $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=paperclip_locks
 
 PG_CONFIG ?= pg_config
-SERVER_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir-server)
+SERVER_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 
 WARNINGS = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers
 ifdef ERROR_ON_WARNING
@@ -38,23 +38,47 @@ EXTRA_CLEAN = build results output_iso regression.diffs regression.out
 # clang without our C++17 flags. JIT inlining of these functions buys nothing.
 override with_llvm = no
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+# `make demo` and `make test` first install what is missing (tools/deps.sh),
+# so they must get that far on a machine without PostgreSQL's headers.
+SETUP_GOALS = demo test deps deps-package package-test
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
 include $(PGXS)
+else ifneq ($(filter-out $(SETUP_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(error pg_config (PGXS) not found: run `make deps` as root, or `sudo apt-get install postgresql-server-dev-15`)
+endif
 
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
-.PHONY: test demo demo-attach
-# Every suite on a throwaway PostgreSQL: regress, isolation, unit, client.
+.PHONY: test demo demo-attach deps deps-package package-test
+# Every suite on a throwaway PostgreSQL: regress, isolation, unit, client,
+# upgrade, pg_cron, ... (test/README.md). Installs missing packages first.
 test:
+	tools/deps.sh test
 	test/run_all.sh
 # A throwaway PostgreSQL with the extension and a short session.
 demo:
+	tools/deps.sh demo
 	test/demo.sh
 # The adoption demo: upstream Paperclip's real schema (npm migrations), a
 # zombie lock, attach in compat mode, the DBA's force-release (SPEC §8).
 demo-attach:
 	test/demo_attach.sh
+# Only the set-up: the packages `make test` needs (and the .deb build).
+deps:
+	tools/deps.sh test
+deps-package:
+	tools/deps.sh package
+# The Debian package: build, dpkg -i, use, remove (as root; .ci/package).
+package-test:
+	.ci/package
+
+.PHONY: dist
+# The PGXN distribution: the committed tree as paperclip_locks-<META.json version>.zip.
+DISTVERSION = $(shell perl -MJSON::PP -e 'local $$/; print decode_json(<STDIN>)->{version}' <META.json)
+dist:
+	git archive --format zip --prefix=paperclip_locks-$(DISTVERSION)/ -o paperclip_locks-$(DISTVERSION).zip HEAD
 
 .PHONY: bench bench-small bench-profile
 # The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;

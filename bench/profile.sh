@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE
 PKGLIBDIR=$(pg_config --pkglibdir)
 PGBIN=/usr/lib/postgresql/15/bin
 command -v valgrind >/dev/null || { echo "missing: valgrind (apt-get install -y valgrind)" >&2; exit 1; }

@@ -5,6 +5,12 @@
 -- test/upgrade_drift.sh fails when the two paths give different catalogs.
 \echo Use "ALTER EXTENSION paperclip_locks UPDATE TO '1.1'" to load this file. \quit
 
+-- issue_comments: UPDATE and DELETE obey the same gates as INSERT (SPEC §10;
+-- paperclip_locks--1.1.sql creates the trigger with all three events).
+DROP TRIGGER issue_comments_guard ON @extschema@.issue_comments;
+CREATE TRIGGER issue_comments_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.issue_comments
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard();
+
 -------------------------------------------------------------------------------
 -- Run leases (SPEC §9). No foreign key: a lease row must never lock, or wait
 -- for, the run row it describes (renewal locks the run row first, then this
@@ -46,8 +52,10 @@ CREATE FUNCTION @extschema@.run_is_live(status text, lease_expires_at timestampt
     AS 'MODULE_PATHNAME', 'paperclip_run_is_live'
     LANGUAGE C STABLE PARALLEL RESTRICTED;
 
--- The sweep's filter learns leases: the 1.0 signature goes.
-DROP FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text);
+-- The sweep's filter with the holders' leases (SPEC §9); 1.0's, by status
+-- alone, stays for the applications that call it.
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
+    'true when clearing terminal or missing holder runs would change these lock columns (by status alone, as in 1.0)';
 CREATE FUNCTION @extschema@.lock_is_sweepable(
         checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
         checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,

@@ -341,6 +341,14 @@ COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
 -------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.lock_is_sweepable(checkout_run_id uuid, checkout_run_status text,
+                                              execution_run_id uuid, execution_run_status text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
+    'true when clearing terminal or missing holder runs would change these lock columns (by status alone, as in 1.0)';
+-- With the holders' leases (SPEC §9): what the sweep itself asks.
 CREATE FUNCTION @extschema@.lock_is_sweepable(
         checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
         checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
@@ -421,7 +429,7 @@ CREATE TRIGGER issues_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.iss
 CREATE FUNCTION @extschema@.issue_comments_guard() RETURNS trigger
     AS 'MODULE_PATHNAME', 'paperclip_issue_comments_guard'
     LANGUAGE C;
-CREATE TRIGGER issue_comments_guard BEFORE INSERT ON @extschema@.issue_comments
+CREATE TRIGGER issue_comments_guard BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.issue_comments
     FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard();
 
 CREATE FUNCTION @extschema@.heartbeat_runs_guard() RETURNS trigger
@@ -474,6 +482,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.normalize_agent_name_key(text),
     @extschema@.run_status_is_terminal(text),
     @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, uuid, text),
     @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
                                   uuid, text, timestamptz, integer, timestamptz),
     @extschema@.current_actor()

@@ -233,7 +233,7 @@ AS $$
         ('issues', 'paperclip_locks_issues_guard',
          'BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.issues_guard()', false),
         ('issue_comments', 'paperclip_locks_issue_comments_guard',
-         'BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard()', false),
+         'BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.issue_comments_guard()', false),
         ('heartbeat_runs', 'paperclip_locks_heartbeat_runs_guard',
          'BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.heartbeat_runs_guard()', false),
         ('heartbeat_runs', 'paperclip_locks_heartbeat_runs_released',
@@ -716,6 +716,14 @@ COMMENT ON FUNCTION @extschema@.renew_run_lease(uuid, interval, boolean) IS
 -------------------------------------------------------------------------------
 -- The operator's toolkit (SPEC §4.8)
 -------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.lock_is_sweepable(checkout_run_id uuid, checkout_run_status text,
+                                              execution_run_id uuid, execution_run_status text)
+    RETURNS boolean
+    AS 'MODULE_PATHNAME', 'paperclip_lock_is_sweepable'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, uuid, text) IS
+    'true when clearing terminal or missing holder runs would change these lock columns (by status alone, as in 1.0)';
+-- With the holders' leases (SPEC §9): what the sweep itself asks.
 CREATE FUNCTION @extschema@.lock_is_sweepable(
         checkout_run_id uuid, checkout_run_status text, checkout_lease_expires_at timestamptz,
         checkout_lease_backend_pid integer, checkout_lease_backend_start timestamptz,
@@ -848,6 +856,7 @@ GRANT EXECUTE ON FUNCTION
     @extschema@.normalize_agent_name_key(text),
     @extschema@.run_status_is_terminal(text),
     @extschema@.run_is_live(text, timestamptz, integer, timestamptz),
+    @extschema@.lock_is_sweepable(uuid, text, uuid, text),
     @extschema@.lock_is_sweepable(uuid, text, timestamptz, integer, timestamptz,
                                   uuid, text, timestamptz, integer, timestamptz),
     @extschema@.current_actor(),

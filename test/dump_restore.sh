@@ -22,6 +22,13 @@ INSERT INTO paperclip.issue_relations (company_id, issue_id, related_issue_id)
   VALUES ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000e2');
 INSERT INTO paperclip.issue_comments (company_id, issue_id, body) VALUES ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000e1', 'hello');
 INSERT INTO paperclip.terminal_run_statuses (status, note) VALUES ('adapter_failed', 'added by operator');
+-- An issue whose assignee was terminated after it was assigned: it must
+-- restore (the assignee rules of SPEC §10 hold a restore's INSERT to the
+-- same company only).
+INSERT INTO paperclip.agents (id, company_id, name) VALUES ('00000000-0000-4000-8000-0000000000a2', '00000000-0000-4000-8000-0000000000c1', 'Retired');
+INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id) VALUES
+  ('00000000-0000-4000-8000-0000000000e3', '00000000-0000-4000-8000-0000000000c1', 'Orphaned', 'todo', '00000000-0000-4000-8000-0000000000a2');
+UPDATE paperclip.agents SET status = 'terminated' WHERE id = '00000000-0000-4000-8000-0000000000a2';
 BEGIN;
 SELECT paperclip.set_actor_agent('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000001');
 SELECT status FROM paperclip.checkout('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000a1', '{todo}');

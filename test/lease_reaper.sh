@@ -5,12 +5,12 @@
 #   2. no preloading, pg_cron (Debian's postgresql-15-cron, preloaded)
 #      scheduling paperclip.sweep_all_stale_locks: test/lease_reaper/cron.sql.
 # Each check records a row; prints them and ends with "N passed, N failed".
-# Needs the extension staged under build/stage (test/run_all.sh does that).
+# Needs the extension staged (test/stage.sh; test/run_all.sh does that).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PGV=${PGVERSION_UNDER_TEST:-15}
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE (readable by the postgres user)
 PKGLIBDIR=$(pg_config --pkglibdir)
 SUITES=${LEASE_REAPER_SUITES:-"reaper cron"}
 
@@ -19,6 +19,7 @@ if [ "${1:-}" = --inside ]; then
     suite=$2
     psql -X -q -d postgres -f test/lease_reaper/checks.sql >/dev/null
     psql -X -q -d postgres -v ON_ERROR_STOP=0 -f "test/lease_reaper/$suite.sql" 2>&1 >/dev/null | sed "s/^/[$suite] /"
+    [ "$suite" = reaper ] && test/lease_reaper/lease_stress.sh 2>&1 >/dev/null | sed "s/^/[$suite] /"
     # Any check missing from the expected list counts as failed.
     psql -X -At -d postgres -c "SELECT CASE WHEN ok THEN 'ok' ELSE 'FAIL' END || ' $suite: ' || name ||
                                       coalesce(' -- ' || note, '') FROM public.check_results ORDER BY n"
@@ -72,7 +73,9 @@ ok=$(grep -cE '^ok ' "$out" || true)
 bad=$(grep -cE '^FAIL ' "$out" || true)
 # Each suite lists how many checks it records; fewer rows is a failure.
 for suite in $SUITES; do
-    want=$(grep -cE "^(CALL public\.(wait_for|record))" "test/lease_reaper/$suite.sql")
+    files=("test/lease_reaper/$suite.sql")
+    [ "$suite" = reaper ] && files+=(test/lease_reaper/lease_stress.sh)
+    want=$(cat "${files[@]}" | grep -cE "^(CALL public\.(wait_for|record))")
     got=$(grep -cE "^(ok|FAIL) $suite: " "$out" || true)
     if [ "$got" -ne "$want" ]; then
         echo "FAIL $suite: $got of $want checks recorded"; bad=$((bad + want - got))

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs every suite -- regress, isolation, unit, client -- against a throwaway
-# PostgreSQL 15 (pg_virtualenv), with the extension staged under build/stage,
+# PostgreSQL 15 (pg_virtualenv), with the extension staged (test/stage.sh),
 # never touching the system installation. Prints per-suite results and ends
 # with one line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PGV=${PGVERSION_UNDER_TEST:-15}
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE
 LOGDIR=$ROOT/build/test-logs
 PKGLIBDIR=$(pg_config --pkglibdir)
 mkdir -p "$LOGDIR" && rm -f "$LOGDIR"/*
@@ -41,6 +41,21 @@ cmake -S . -B build/cmake -DPAPERCLIP_WERROR=ON >"$LOGDIR/cmake.log" 2>&1 &&
     cmake --build build/cmake -j2 >>"$LOGDIR/cmake.log" 2>&1 ||
     { cat "$LOGDIR/cmake.log"; echo "0 passed, 1 failed"; exit 1; }
 
+# Script suites log to build/test-logs/<name>.log, end with "<name>: ok" when
+# they passed, and get their wall time appended.
+run_script() {  # name command... -> runs it into its log, timed
+    local name=$1 t=$SECONDS
+    shift
+    "$@" >"$LOGDIR/$name.log" 2>&1
+    echo "elapsed: $((SECONDS - t)) s" >>"$LOGDIR/$name.log"
+}
+RUN_SCRIPT_DEF=$(declare -f run_script)
+
+note "deps (tools/deps.sh against stub apt-get and dpkg-query)"
+run_script deps test/deps_test.sh
+note "meta_json (META.json against the PGXN Meta Spec, offline)"
+run_script meta_json test/meta_json_test.sh
+
 note "unit tests (GoogleTest, no server)"
 (cd build/cmake && ctest -LE client --output-on-failure) >"$LOGDIR/unit.log" 2>&1
 count_ctest unit "$LOGDIR/unit.log"
@@ -61,18 +76,18 @@ PGPORT=$(free_port) pg_virtualenv -t -v "$PGV" \
     -o "extension_destdir=$STAGE" \
     -o "dynamic_library_path=$STAGE$PKGLIBDIR:$PKGLIBDIR" \
     -o "max_connections=60" \
-    bash -c '
+    bash -c "LOGDIR='$LOGDIR'; $RUN_SCRIPT_DEF"'
         make installcheck ISOLATION= >"'"$LOGDIR"'/regress.part" 2>&1
         if ls specs/*.spec >/dev/null 2>&1; then
             make installcheck REGRESS= >"'"$LOGDIR"'/isolation.part" 2>&1
         fi
         (cd build/cmake && ctest -L client --output-on-failure) >"'"$LOGDIR"'/client.log" 2>&1
-        test/dump_restore.sh >"'"$LOGDIR"'/dump_restore.log" 2>&1
-        test/upgrade_drift.sh >"'"$LOGDIR"'/upgrade_drift.log" 2>&1
-        test/upgrade.sh >"'"$LOGDIR"'/upgrade.log" 2>&1
-        test/upgrade_failed.sh >"'"$LOGDIR"'/upgrade_failed.log" 2>&1
+        run_script dump_restore test/dump_restore.sh
+        run_script upgrade_drift test/upgrade_drift.sh
+        run_script upgrade test/upgrade.sh
+        run_script upgrade_failed test/upgrade_failed.sh
         test/attach/run.sh >"'"$LOGDIR"'/attach.part" 2>&1
-        test/fuzz/run.sh >"'"$LOGDIR"'/fuzz.log" 2>&1
+        run_script fuzz test/fuzz/run.sh
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
 
@@ -82,12 +97,16 @@ if ls specs/*.spec >/dev/null 2>&1; then count_pg_regress isolation "$LOGDIR/iso
 count_ctest client "$LOGDIR/client.log"
 # Script suites: each ends with "<name>: ok" when it passed.
 count_script() {  # name -> adds one pass or one failure
+    local took
+    took=$(sed -n 's/^elapsed: \([0-9]*\) s$/ (\1 s)/p' "$LOGDIR/$1.log" 2>/dev/null | tail -1)
     if grep -q "^$1: ok" "$LOGDIR/$1.log" 2>/dev/null; then
-        note "$1: 1 passed, 0 failed"; passed=$((passed + 1))
+        note "$1: 1 passed, 0 failed$took"; passed=$((passed + 1))
     else
-        note "$1: 0 passed, 1 failed"; failed=$((failed + 1)); tail -60 "$LOGDIR/$1.log" 2>/dev/null
+        note "$1: 0 passed, 1 failed$took"; failed=$((failed + 1)); tail -60 "$LOGDIR/$1.log" 2>/dev/null
     fi
 }
+count_script deps
+count_script meta_json
 count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
@@ -111,6 +130,54 @@ else
     note "lease_reaper: no result"; failed=$((failed + 1)); tail -40 "$LOGDIR/lease_reaper.log"
 fi
 
+# pg_cron needs a cluster of its own (shared_preload_libraries).
+note "pg_cron (its own cluster; the job fires on the minute)"
+run_script pg_cron test/pg_cron.sh
+count_script pg_cron
+
+# docs/dba.md's SQL as written (its own cluster: it drops the group roles).
+note "dba_doc (docs/dba.md's SQL blocks, in order)"
+run_script dba_doc test/dba_doc_test.sh
+count_script dba_doc
+
+# The Debian package, built, installed with dpkg -i and used (.ci/package):
+# it installs into the system, so only in CI or when asked.
+if [ "${CI:-}" = true ] || [ -n "${PACKAGE_TEST:-}" ]; then
+    note "package (dpkg-buildpackage, dpkg -i, CREATE EXTENSION from the installed files)"
+    run_script package .ci/package
+    count_script package
+else
+    note "package: not run (it installs into the system; CI=true or PACKAGE_TEST=1 runs it)"
+fi
+
+# Upstream Paperclip's published code as client and oracle (test/upstream/:
+# its schema from @paperclipai/db's migrations, its real issue routes, the
+# error mapping, the 5,000-case differential oracle), on a cluster of its own.
+# npm installs the pinned packages on first use (cache under build/npm-cache).
+# Its last line is "N passed, N failed".
+count_upstream() {  # label log
+    local line ok bad
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -1)
+    if [ -n "$line" ]; then
+        ok=${line%% passed*}; bad=${line#*passed, }; bad=${bad%% failed*}
+        note "$1: $ok passed, $bad failed"
+        passed=$((passed + ok)); failed=$((failed + bad))
+        [ "$bad" -eq 0 ] || grep -E '✖|AssertionError|Error:|^seed|UNLISTED' "$2" | head -40
+    else
+        note "$1: no result"; failed=$((failed + 1)); tail -40 "$2"
+    fi
+}
+note "upstream (Paperclip 2026.916.1 from npm; test/upstream/run.sh)"
+PAPERCLIP_STAGE="$STAGE" test/upstream/run.sh </dev/null >"$LOGDIR/upstream.log" 2>&1
+count_upstream upstream "$LOGDIR/upstream.log"
+# The same route scenarios on upstream's schema attached in compat mode, as
+# soon as the build ships paperclip_locks_attach.
+if [ -f "$STAGE$(pg_config --sharedir)/extension/paperclip_locks_attach.control" ]; then
+    note "upstream, attached in compat mode"
+    ATTACH_MODE=compat PAPERCLIP_STAGE="$STAGE" test/upstream/run.sh </dev/null >"$LOGDIR/upstream_compat.log" 2>&1
+    count_upstream upstream_compat "$LOGDIR/upstream_compat.log"
+fi
+
 # A short concurrency stress with its invariant checker (test/stress.sh; the
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
@@ -131,5 +198,6 @@ if [ "$failed" -ne 0 ]; then
     for f in regression.diffs output_iso/regression.diffs; do [ -f "$f" ] && { note "$f"; head -c 20000 "$f"; }; done
     grep -E 'FAILED|Failed|failed' "$LOGDIR/unit.log" "$LOGDIR/client.log" | head -40
 fi
+note "took $SECONDS s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

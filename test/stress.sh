@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 PGV=${PGVERSION_UNDER_TEST:-15}
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE
 LOGDIR=$ROOT/build/stress-logs
 PKGLIBDIR=$(pg_config --pkglibdir)
 mkdir -p "$LOGDIR" && rm -f "$LOGDIR"/*

@@ -24,4 +24,10 @@ AuditEntry checkout_lock_adopted_entry(const Uuid& previous_checkout_run_id, con
     return {action::kCheckoutLockAdopted, d};
 }
 
+AuditEntry unowned_checkout_adopted_entry(const Uuid& run_id) {
+    JsonObject d;
+    d.add_null("previousCheckoutRunId").add("checkoutRunId", run_id).add("reason", "unowned_checkout");
+    return {action::kCheckoutLockAdopted, d};
+}
+
 }  // namespace paperclip::core

@@ -42,5 +42,8 @@ AuditEntry stale_lock_cleared_entry(const Uuid& issue_id, const LockClearing& cl
                                     const std::string& source);
 // A live successor run took over a stale checkout (upstream's route row).
 AuditEntry checkout_lock_adopted_entry(const Uuid& previous_checkout_run_id, const Uuid& run_id);
+// A live run of the assignee took an in_progress issue no run held (SPEC §10:
+// every lock the ownership gate adopts is recorded).
+AuditEntry unowned_checkout_adopted_entry(const Uuid& run_id);
 
 }  // namespace paperclip::core

@@ -4,6 +4,7 @@
 
 #include "core/access.hpp"
 #include "core/errors.hpp"
+#include "core/write_gate.hpp"
 #include "core/stale_locks.hpp"
 
 namespace paperclip::core {
@@ -43,7 +44,14 @@ CheckoutOutcome decide_checkout(const CheckoutInput& input) {
     }
     require_assignable_agent(input.agent ? &*input.agent : nullptr, issue.company_id);
     const LockRules rules(*ctx.partition, ctx.runs);
-    if (run_id) require_live_run_of_agent(ctx.runs.find(*run_id), *run_id, input.agent_id, *ctx.partition);
+    if (run_id) {
+        const RunInfo* run = ctx.runs.find(*run_id);
+        require_live_run_of_agent(run, *run_id, input.agent_id, *ctx.partition);
+        // SPEC §10: a checkout run belongs to the issue's company.
+        if (run->company_id != issue.company_id)
+            fail(ErrorCode::Unprocessable, msg::kCheckoutRunOtherCompany,
+                 JsonObject().add("runId", run_id).add("runCompanyId", run->company_id).add("companyId", issue.company_id));
+    }
 
     CheckoutRequest request;
     request.agent_id = input.agent_id;
@@ -71,9 +79,7 @@ CheckoutDecision checkout_transition(IssueState issue, const CheckoutRequest& re
     // Terminal locks go first: a run that holds nothing is never the reason for a 409.
     out.clearings = clear_terminal_locks(issue, rules);
 
-    if (!req.unresolved_blocker_ids.empty())
-        fail(ErrorCode::Unprocessable, msg::kBlocked,
-             JsonObject().add("unresolvedBlockerIssueIds", req.unresolved_blocker_ids));
+    require_no_unresolved_blockers(req.unresolved_blocker_ids);
 
     const OptUuid& run = req.run_id;
     const bool assignee_is_agent = issue.assignee_agent_id == req.agent_id;

@@ -115,6 +115,15 @@ inline constexpr const char* kRenewOwnRunOnly = "only the run's own agent can re
 // Run leases: the messages SPEC §9 words itself, kept as the contract gives them.
 inline constexpr const char* kRunNotLive = "Run is not live";
 inline constexpr const char* kRunLeaseExpired = "Run lease expired";
+// SPEC §6 and §10 (1.1), ours: lower case.
+inline constexpr const char* kCheckoutRunOtherCompany = "checkout run belongs to another company";
+inline constexpr const char* kLockRunOtherCompany = "lock run belongs to another company";
+inline constexpr const char* kRunAgentOtherCompany = "run must belong to its agent's company";
+inline constexpr const char* kRelationOtherCompany = "issue relation must stay within one company";
+inline constexpr const char* kCommentOthersComment = "agent can only modify its own comments";
+inline constexpr const char* kCommentColumnsFixed = "comment's issue, company and author never change";
+inline constexpr const char* kPrimaryKeyFixed = "primary keys never change";
+// SPEC §6 and §10 (1.1), ours: lower case.
 }  // namespace msg
 
 }  // namespace paperclip::core

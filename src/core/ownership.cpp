@@ -36,11 +36,13 @@ OwnershipOutcome check_ownership(const IssueState& issue, const Uuid& agent_id, 
     std::vector<LockClearing>& clearings = out.clearings;
     const OptUuid run = run_id;
     const bool mine = state.status == status::kInProgress && state.assignee_agent_id == agent_id;
+    bool adopted_unowned = false;
     auto done = [&](bool changed) {
         out.write = changed;
         add_clearing_entries(out.audit, issue, clearings, source);
         if (out.adopted_from_run_id)
             out.audit.push_back(checkout_lock_adopted_entry(*out.adopted_from_run_id, run_id));
+        if (adopted_unowned) out.audit.push_back(unowned_checkout_adopted_entry(run_id));
         return out;
     };
 
@@ -57,6 +59,7 @@ OwnershipOutcome check_ownership(const IssueState& issue, const Uuid& agent_id, 
         if (state.checkout_run_id == run) return done(!clearings.empty());
         if (!state.checkout_run_id && lock_free_for(state.execution_run_id, run)) {
             state.lock_to_run(run_id, agent_name_key, now);  // adopt an unowned lock
+            adopted_unowned = true;
             return done(true);
         }
         if (state.checkout_run_id && state.checkout_run_id != run &&

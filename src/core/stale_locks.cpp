@@ -85,4 +85,26 @@ std::vector<Outcome> decide_sweep(const std::vector<SweepRow>& rows, const RunSt
     return out;
 }
 
+Outcome release_ended_run(const IssueState& issue, const RunInfo& run, const std::string& source) {
+    Outcome out;
+    out.result = issue;
+    if (issue.company_id != run.company_id) return out;
+    std::vector<LockClearing> clearings;
+    IssueState& state = out.result;
+    if (state.execution_run_id == run.id) {
+        clearings.push_back({LockClearing::Lock::Execution, run.id, run.status, issue.checkout_run_id,
+                             issue.execution_run_id});
+        state.clear_execution_lock();
+    }
+    if (state.checkout_run_id == run.id) {
+        clearings.push_back({LockClearing::Lock::Checkout, run.id, run.status, issue.checkout_run_id,
+                             issue.execution_run_id});
+        state.checkout_run_id.reset();
+    }
+    out.write = !clearings.empty();
+    add_clearing_entries(out.audit, issue, clearings, source);
+    out.clearings = std::move(clearings);
+    return out;
+}
+
 }  // namespace paperclip::core

@@ -36,6 +36,13 @@ enum class StaleLock { Execution, Checkout, Both };
 Outcome clear_stale_locks(const IssueState& issue, const LockRules& rules, StaleLock which,
                           const std::string& source);
 
+// A run turned terminal (SPEC §6, as upstream since 2026-06): only an issue of
+// the run's own company is touched, and per column -- where
+// execution_run_id is the run the three execution columns are cleared; where
+// checkout_run_id is the run only that column is. A newer run that already
+// holds the other column keeps it. Audited per cleared column.
+Outcome release_ended_run(const IssueState& issue, const RunInfo& run, const std::string& source);
+
 // paperclip.clear_execution_run_if_terminal / clear_checkout_run_if_terminal.
 struct ClearIfTerminalInput {
     IssueContext context;

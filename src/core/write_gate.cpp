@@ -30,13 +30,14 @@ AgentGate agent_gate(const IssueState& current, const Actor& actor) {
 
 void check_comment(const Actor& actor, const IssueState& issue, const OptUuid& company_id,
                    const std::optional<Membership>& membership, const OptUuid& author_agent,
-                   const OptText& author_user) {
+                   const OptText& author_user, bool is_new) {
     if (company_id != issue.company_id)
         fail(ErrorCode::Unprocessable, msg::kCommentOtherCompany,
              JsonObject().add("issueId", issue.id).add("companyId", company_id));
     require_company_write(actor, issue.company_id, membership);
-    require_names_itself(actor, author_agent, author_user,
-                         actor.is_agent() ? msg::kCommentAsItself : msg::kBoardCommentAsItself);
+    if (is_new)
+        require_names_itself(actor, author_agent, author_user,
+                             actor.is_agent() ? msg::kCommentAsItself : msg::kBoardCommentAsItself);
 }
 
 void check_run_write(const Actor& actor, const OptUuid& run_agent_id, const OptUuid& run_company_id,
@@ -109,6 +110,86 @@ IssueState apply_issue_rules(const IssueState* previous, IssueState row, bool ke
     // execution_run_id IS NULL implies its companions are NULL.
     if (!row.execution_run_id) row.clear_execution_lock();
     return row;
+}
+
+void require_primary_key_unchanged(const char* table, const OptUuid& before, const OptUuid& after) {
+    if (before == after) return;
+    fail(ErrorCode::Unprocessable, msg::kPrimaryKeyFixed,
+         JsonObject().add("table", table).add("id", before).add("newId", after));
+}
+
+void require_lock_run_in_company(const IssueState& issue, const char* column, const Uuid& run_id,
+                                 const RunInfo* run) {
+    if (run == nullptr || run->company_id == issue.company_id) return;
+    fail(ErrorCode::Unprocessable, msg::kLockRunOtherCompany,
+         JsonObject()
+             .add("issueId", issue.id)
+             .add("companyId", issue.company_id)
+             .add("column", column)
+             .add("runId", run_id)
+             .add("runCompanyId", run->company_id));
+}
+
+void require_run_in_agent_company(const Uuid& run_company_id, const Uuid& agent_id, const AgentInfo* agent) {
+    if (agent == nullptr || agent->company_id == run_company_id) return;
+    fail(ErrorCode::Unprocessable, msg::kRunAgentOtherCompany,
+         JsonObject().add("companyId", run_company_id).add("agentId", agent_id).add("agentCompanyId", agent->company_id));
+}
+
+bool assignee_written(const IssueState* previous, const IssueState& proposed) {
+    if (!proposed.assignee_agent_id) return false;
+    return previous == nullptr || previous->assignee_agent_id != proposed.assignee_agent_id;
+}
+
+bool enters_in_progress(const IssueState* previous, const IssueState& proposed) {
+    return proposed.status == status::kInProgress && (previous == nullptr || previous->status != status::kInProgress);
+}
+
+void require_no_unresolved_blockers(const std::vector<Uuid>& unresolved_blocker_ids) {
+    if (unresolved_blocker_ids.empty()) return;
+    fail(ErrorCode::Unprocessable, msg::kBlocked, JsonObject().add("unresolvedBlockerIssueIds", unresolved_blocker_ids));
+}
+
+void require_relation_in_one_company(const Uuid& relation_company_id, const Uuid& issue_id,
+                                     const std::optional<IssueState>& issue, const Uuid& related_issue_id,
+                                     const std::optional<IssueState>& related) {
+    if (!issue || !related) fail(ErrorCode::NotFound, msg::kIssueNotFound);
+    if (issue->company_id == relation_company_id && related->company_id == relation_company_id) return;
+    fail(ErrorCode::Unprocessable, msg::kRelationOtherCompany,
+         JsonObject()
+             .add("companyId", relation_company_id)
+             .add("issueId", issue_id)
+             .add("issueCompanyId", issue->company_id)
+             .add("relatedIssueId", related_issue_id)
+             .add("relatedIssueCompanyId", related->company_id));
+}
+
+void require_comment_change_allowed(const Actor& actor, const CommentRow& before, const CommentRow* after) {
+    if (actor.is_operator()) return;
+    if (after != nullptr &&
+        (after->issue_id != before.issue_id || after->company_id != before.company_id ||
+         after->author_agent_id != before.author_agent_id || after->author_user_id != before.author_user_id))
+        throw PcError(ErrorCode::Forbidden, msg::kCommentColumnsFixed,
+                      JsonObject()
+                          .add("columns", std::vector<std::string>{"issue_id", "company_id", "author_agent_id",
+                                                                   "author_user_id"})
+                          .str(),
+                      "Delete the comment and write a new one instead.");
+    if (actor.is_agent() && before.author_agent_id != actor.agent_id)
+        fail(ErrorCode::Forbidden, msg::kCommentOthersComment,
+             JsonObject().add("authorAgentId", before.author_agent_id).add("authorUserId", before.author_user_id)
+                 .add("actorAgentId", actor.agent_id));
+}
+
+void require_audit_row_in_own_name(const Actor& actor, const OptUuid& agent_id, const OptUuid& run_id) {
+    bool ok = true;
+    if (actor.is_agent()) ok = (!agent_id || *agent_id == actor.agent_id) && (!run_id || run_id == actor.run_id);
+    else if (actor.is_board()) ok = !agent_id && !run_id;
+    if (ok) return;
+    JsonObject d;
+    d.add("agentId", agent_id).add("runId", run_id);
+    if (actor.is_agent()) d.add("actorAgentId", actor.agent_id).add("actorRunId", actor.run_id);
+    fail(ErrorCode::Forbidden, msg::kAuditOwnName, d);
 }
 
 }  // namespace paperclip::core

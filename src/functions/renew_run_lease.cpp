@@ -1,5 +1,5 @@
 // paperclip.renew_run_lease(run_id, ttl, bind_session) (SPEC §9): locks the run
-// row, then its lease row, and moves the expiry to the clock plus ttl -- unless
+// row, reads its lease, and moves the expiry to the clock plus ttl -- unless
 // the run is terminal or its lease already ended: a dead run stays dead.
 #include "core/errors.hpp"
 #include "core/run_lease.hpp"
@@ -37,9 +37,9 @@ Datum renew_run_lease(FunctionCallInfo fcinfo) {
     // after it expired is too late, however early its transaction began. Read
     // once the run row is locked, so an operation that judged the run dead
     // while holding that row is never contradicted.
-    const std::optional<core::RunInfo> run = pg::lock_run_for_renewal(run_id);
-    const std::int64_t now = GetCurrentTimestamp();
-    const std::optional<core::RunLease> current = run ? pg::lock_run_lease(run_id, now) : std::nullopt;
+    std::int64_t now = GetCurrentTimestamp();
+    const std::optional<core::RunInfo> run = pg::lock_run_for_renewal(run_id, now);
+    const std::optional<core::RunLease> current = run ? run->lease : std::nullopt;
 
     core::LeaseRenewal renewal;
     renewal.ttl = ttl;

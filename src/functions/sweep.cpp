@@ -77,8 +77,9 @@ Datum lock_is_sweepable(FunctionCallInfo fcinfo) {
     PG_RETURN_BOOL(sweepable(row, std::move(runs)));
 }
 
-// The 1.0 filter (checkout_run_id, status, execution_run_id, status): a
-// database not yet updated to 1.1 has no leases.
+// The filter by status alone (checkout_run_id, status, execution_run_id,
+// status): 1.0's signature, kept for the applications that call it; the
+// sweep uses it on a database not yet updated to 1.1 (no leases there).
 Datum lock_is_sweepable_by_status(FunctionCallInfo fcinfo) {
     core::SweepRow row;
     row.issue.checkout_run_id = pg::arg_opt_uuid(fcinfo, 0);

@@ -68,9 +68,9 @@ SavedPlan lock_issues_naming_run_plan(
 
 SavedPlan issues_held_by_run_plan(
     "SELECT i.id FROM {issues} AS i "
-    "WHERE i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1 "
+    "WHERE (i.checkout_run_id" PC_EQ "$1 OR i.execution_run_id" PC_EQ "$1) AND i.company_id" PC_EQ "$2 "
     "FOR UPDATE OF i SKIP LOCKED",
-    {UUIDOID});
+    {UUIDOID, UUIDOID});
 
 core::IssueState issue_from(const Row& r) {
     core::IssueState s;
@@ -155,8 +155,8 @@ void lock_issues_naming_run_nowait(const core::Uuid& run_id) {
     lock_issues_naming_run_plan.run({p_uuid(run_id)});
 }
 
-std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id) {
-    const auto n = issues_held_by_run_plan.run({p_uuid(run_id)});
+std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id, const core::Uuid& company_id) {
+    const auto n = issues_held_by_run_plan.run({p_uuid(run_id), p_uuid(company_id)});
     std::vector<core::Uuid> ids;
     for (std::uint64_t i = 0; i < n; ++i) ids.push_back(issues_held_by_run_plan.row(i).uuid(1));
     return ids;

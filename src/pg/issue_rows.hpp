@@ -45,8 +45,8 @@ Datum write_issue(const core::IssueState& state);
 // Before a run row is deleted: locks the issues naming it without waiting
 // (FOR NO KEY UPDATE NOWAIT); 55P03 when another transaction holds one.
 void lock_issues_naming_run_nowait(const core::Uuid& run_id);
-// The issues naming a run, locked, skipping rows other sessions hold.
-std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id);
+// The issues of one company naming a run, locked, skipping rows other sessions hold.
+std::vector<core::Uuid> lock_issues_held_by_run(const core::Uuid& run_id, const core::Uuid& company_id);
 
 // True while the extension itself is writing rows; the guard triggers let
 // those writes through (the functions applied the rules already).

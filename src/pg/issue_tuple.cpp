@@ -114,6 +114,12 @@ HeapTuple replace_uuid_column(HeapTuple tuple, TupleDesc desc, int column, const
     return pg_call([&] { return heap_modify_tuple_by_cols(tuple, desc, 1, &column, &d, &isnull); });
 }
 
+HeapTuple replace_timestamptz_column(HeapTuple tuple, TupleDesc desc, int column, TimestampTz value) {
+    Datum d = TimestampTzGetDatum(value);
+    bool isnull = false;
+    return pg_call([&] { return heap_modify_tuple_by_cols(tuple, desc, 1, &column, &d, &isnull); });
+}
+
 HeapTuple replace_text_column(HeapTuple tuple, TupleDesc desc, int column, const std::string& value) {
     const Param p = p_text(value);
     Datum d = p.value;

@@ -13,10 +13,12 @@ namespace {
 
 #define LEASE_COLUMNS "l.expires_at, l.renewed_at, l.backend_pid, l.backend_start"
 
-SavedPlan lock_lease_plan("SELECT " LEASE_COLUMNS " FROM {run_leases} AS l WHERE l.run_id" PC_EQ "$1 FOR UPDATE",
-                          {UUIDOID});
-SavedPlan lock_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status FROM {heartbeat_runs} AS r "
-                        "WHERE r.id" PC_EQ "$1 FOR NO KEY UPDATE",
+// A renewal locks the run row and reads its lease in one statement; the
+// lease row itself is written only by renewals, each under its run row's
+// lock, so it needs no lock of its own.
+SavedPlan lock_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status, " LEASE_COLUMNS " "
+                        "FROM {heartbeat_runs} AS r LEFT JOIN {run_leases} AS l ON l.run_id" PC_EQ "r.id "
+                        "WHERE r.id" PC_EQ "$1 FOR NO KEY UPDATE OF r",
                         {UUIDOID});
 SavedPlan read_leases_plan("SELECT l.run_id, " LEASE_COLUMNS " FROM {run_leases} AS l "
                            "WHERE l.run_id" PC_EQ "ANY ($1)",
@@ -133,15 +135,20 @@ void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs) {
     if (!locked.empty()) reread_leases(runs, locked);
 }
 
-std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id) {
+std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id, std::int64_t& now) {
     if (lock_run_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
+    now = GetCurrentTimestamp();  // after the run row is ours
     const Row r = lock_run_plan.row(0);
-    return core::RunInfo{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)};
-}
-
-std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id, std::int64_t now) {
-    if (lock_lease_plan.run({p_uuid(run_id)}) == 0) return std::nullopt;
-    return read_lease_columns(lock_lease_plan.row(0), 1, now);
+    std::vector<core::RunInfo> runs{core::RunInfo{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)}};
+    runs[0].lease = read_lease_columns(r, 5, now);
+    // A renewal this one waited for may have committed a newer lease than the
+    // statement read (PostgreSQL rechecks the locked run row, not the joined
+    // lease row): a lease that looks ended is read again.
+    if (lease_looks_ended(runs[0])) {
+        reread_leases(runs, {run_id});
+        if (runs[0].lease) runs[0].lease = judged(*runs[0].lease, now);
+    }
+    return runs[0];
 }
 
 void write_run_lease(const core::RenewedLease& renewed) {

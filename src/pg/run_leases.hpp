@@ -1,7 +1,7 @@
 // paperclip.run_leases (SPEC §9): the lease rows, the sessions they are bound
-// to, and how a lease read with its run is judged. Lock order: a lease row
-// after its run row (renewal locks the run row first), so an operation that
-// holds a run row sees every renewal either committed or not yet begun.
+// to, and how a lease read with its run is judged. A lease row is written
+// only by a renewal holding its run row's lock, so an operation that holds a
+// run row sees every renewal either committed or not yet begun.
 #pragma once
 
 #include <optional>
@@ -37,10 +37,9 @@ void confirm_ended_leases(std::vector<core::RunInfo>& runs);
 // whose row another session holds (maybe renewing) counts as live this time.
 void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs);
 
-// The run row, locked FOR NO KEY UPDATE (renewal: before its lease row).
-std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id);
-// The lease of a run, locked FOR UPDATE (renewal), judged at `now`.
-std::optional<core::RunLease> lock_run_lease(const core::Uuid& run_id, std::int64_t now);
+// Renewal: the run row locked FOR NO KEY UPDATE, with its lease judged at
+// `now`, which is set to the clock once the row is locked.
+std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id, std::int64_t& now);
 // Inserts or replaces the lease row.
 void write_run_lease(const core::RenewedLease& renewed);
 

@@ -1,6 +1,7 @@
 // activity_log is append-only (SPEC §6), and nobody writes an audit row in
 // someone else's name.
 #include "core/errors.hpp"
+#include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
 #include "pg/operation.hpp"
@@ -39,13 +40,17 @@ Datum activity_log_guard(FunctionCallInfo fcinfo) {
                        .add("actorId", actor_id ? core::OptText(core::echo_input(*actor_id)) : std::nullopt)
                        .add("expectedActorType", who.actor_type)
                        .add("expectedActorId", who.actor_id));
+    core::require_audit_row_in_own_name(actor, pg::uuid_column(row, desc, pg::column_of(desc, "agent_id")),
+                                        pg::uuid_column(row, desc, pg::column_of(desc, "run_id")));
     if (!company_id) core::fail_validation("companyId", "must not be null");
     {
         pg::OwnerScope scope;
         pg::require_company_write_access(actor, *company_id);
         scope.finish();
     }
-    return PointerGetDatum(row);
+    // created_at is the database's clock for every writer but operators (SPEC §10).
+    return PointerGetDatum(pg::replace_timestamptz_column(row, desc, pg::column_of(desc, "created_at"),
+                                                          GetCurrentTransactionStartTimestamp()));
 }
 
 }  // namespace paperclip::triggers

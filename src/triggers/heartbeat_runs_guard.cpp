@@ -10,6 +10,7 @@
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
 #include "pg/operation.hpp"
+#include "pg/run_leases.hpp"
 #include "pg/trigger.hpp"
 
 namespace paperclip::triggers {
@@ -25,6 +26,27 @@ struct RunRow {
 RunRow run_row(HeapTuple tuple, TupleDesc desc) {
     return {pg::uuid_column(tuple, desc, pg::column_of(desc, "agent_id")),
             pg::uuid_column(tuple, desc, pg::column_of(desc, "company_id"))};
+}
+
+// SPEC §10, for every writer (operators included): a run's id never changes,
+// and its company is its agent's company -- a run of another company's agent
+// would let that company's board end (and release) the agent's locks.
+void require_run_integrity(const TriggerData* td, TupleDesc desc) {
+    if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) return;
+    const int id_col = pg::column_of(desc, "id");
+    const RunRow proposed = run_row(pg::unchanged_row(td), desc);
+    bool check_agent = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
+        core::require_primary_key_unchanged("heartbeat_runs", pg::uuid_column(td->tg_trigtuple, desc, id_col),
+                                            pg::uuid_column(td->tg_newtuple, desc, id_col));
+        const RunRow current = run_row(td->tg_trigtuple, desc);
+        check_agent = proposed.agent_id != current.agent_id || proposed.company_id != current.company_id;
+    }
+    if (!check_agent || !proposed.agent_id || !proposed.company_id) return;
+    pg::OwnerScope scope;
+    const auto agent = pg::find_agent(*proposed.agent_id);
+    core::require_run_in_agent_company(*proposed.company_id, *proposed.agent_id, agent ? &*agent : nullptr);
+    scope.finish();
 }
 
 // Loads the board user's membership, then asks the core rule.
@@ -68,28 +90,15 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
                                        {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_trusted_app() && !TRIGGER_FIRED_BY_DELETE(td->tg_event)) {
-        // Compat mode (SPEC §8): a run's company is its agent's; its id never changes.
-        TupleDesc desc = td->tg_relation->rd_att;
-        HeapTuple row = pg::unchanged_row(td);
-        const int id_column = pg::column_of(desc, "id");
-        if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-            core::require_same_primary_key(pg::uuid_column(td->tg_trigtuple, desc, id_column),
-                                           pg::uuid_column(row, desc, id_column));
-        const RunRow proposed = run_row(row, desc);
-        if (proposed.agent_id && proposed.company_id) {
-            pg::OwnerScope scope;
-            core::require_run_of_agent_company(*proposed.company_id, pg::find_agent(*proposed.agent_id));
-            scope.finish();
-        }
-        return PointerGetDatum(row);
-    }
+    TupleDesc desc = td->tg_relation->rd_att;
+    // Compat mode (SPEC §8): a trusted application is held to the same
+    // integrity as an operator (primary key, a run's company is its agent's).
     if (actor.passes_actor_gates()) {
-        if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, td->tg_relation->rd_att);
+        require_run_integrity(td, desc);
+        if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
         return PointerGetDatum(pg::unchanged_row(td));
     }
     core::require_actor(actor);
-    TupleDesc desc = td->tg_relation->rd_att;
     const RunRow current = run_row(td->tg_trigtuple, desc);
     {
         pg::OwnerScope scope;
@@ -101,6 +110,7 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
         }
         scope.finish();
     }
+    require_run_integrity(td, desc);
     if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
     return PointerGetDatum(pg::unchanged_row(td));
 }
@@ -117,25 +127,21 @@ Datum heartbeat_runs_released(FunctionCallInfo fcinfo) {
                                        {{false, true, pg::kOnUpdate}});
     TupleDesc desc = td->tg_relation->rd_att;
     const core::OptUuid run_id = pg::uuid_column(td->tg_newtuple, desc, pg::column_of(desc, "id"));
+    const core::OptUuid company_id = pg::uuid_column(td->tg_newtuple, desc, pg::column_of(desc, "company_id"));
     const core::OptText status = pg::text_column(td->tg_newtuple, desc, pg::column_of(desc, "status"));
     const core::Actor actor = pg::current_actor();
     pg::OwnerScope scope;
     const core::RunStatusPartition& partition = pg::run_status_partition();
     core::RunInfo run;
     if (status) run.status = *status;
-    if (run_id && status && !core::is_live(&run, partition)) {
-        for (const core::Uuid& id : pg::lock_issues_held_by_run(*run_id)) {
-            // Full row (already locked by this transaction), the other holder read without a lock.
-            const auto issue = pg::read_issue(id);
+    if (run_id && company_id && status && !core::is_live(&run, partition)) {
+        run.id = *run_id;
+        run.company_id = *company_id;
+        // Only issues of the run's own company (SPEC §6), cleared per column.
+        for (const core::Uuid& id : pg::lock_issues_held_by_run(*run_id, *company_id)) {
+            const auto issue = pg::read_issue(id);  // already locked by this transaction
             if (!issue) continue;
-            std::vector<core::RunInfo> run_rows;
-            for (const auto& other : {issue->checkout_run_id, issue->execution_run_id}) {
-                if (!other) continue;
-                if (auto info = pg::read_run(*other)) run_rows.push_back(*info);
-            }
-            const core::RunSet runs(std::move(run_rows));
-            const core::LockRules rules(partition, runs);
-            pg::apply(actor, core::clear_stale_locks(*issue, rules, core::StaleLock::Both, "run_terminal"));
+            pg::apply(actor, core::release_ended_run(*issue, run, "run_terminal"));
         }
     }
     scope.finish();

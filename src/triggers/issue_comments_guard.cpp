@@ -10,41 +10,62 @@
 namespace paperclip::triggers {
 
 
+namespace {
+
+core::CommentRow comment_row(HeapTuple tuple, TupleDesc desc) {
+    return {pg::uuid_column(tuple, desc, pg::column_of(desc, "issue_id")),
+            pg::uuid_column(tuple, desc, pg::column_of(desc, "company_id")),
+            pg::uuid_column(tuple, desc, pg::column_of(desc, "author_agent_id")),
+            pg::text_column(tuple, desc, pg::column_of(desc, "author_user_id"))};
+}
+
+}  // namespace
+
+// INSERT, UPDATE and DELETE obey the same gates (SPEC §10): an actor, write
+// access to the issue's company, for an agent the ownership gate of the
+// issue; an agent changes only its own comments, and nobody changes a
+// comment's issue, company or authors.
 Datum issue_comments_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "issue_comments_guard", {"issue_comments"}, {{true, true, pg::kOnInsert}});
+    TriggerData* td = pg::trigger_data(fcinfo, "issue_comments_guard", {"issue_comments"},
+                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));
     core::require_actor(actor);
 
+    const bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    const bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
     TupleDesc desc = td->tg_relation->rd_att;
     HeapTuple row = pg::unchanged_row(td);
-    const int issue_col = pg::column_of(desc, "issue_id");
-    const int company_col = pg::column_of(desc, "company_id");
-    const int author_agent_col = pg::column_of(desc, "author_agent_id");
-    const int author_user_col = pg::column_of(desc, "author_user_id");
-    const core::OptUuid issue_id = pg::uuid_column(row, desc, issue_col);
-    const core::OptUuid company_id = pg::uuid_column(row, desc, company_col);
-    const core::OptUuid author_agent = pg::uuid_column(row, desc, author_agent_col);
-    const core::OptText author_user = pg::text_column(row, desc, author_user_col);
-    if (!issue_id) core::fail_validation("issueId", "must not be null");
+    const core::CommentRow comment = comment_row(td->tg_trigtuple, desc);  // OLD, or NEW for INSERT
+    if (!is_insert) {
+        const core::CommentRow proposed = is_update ? comment_row(td->tg_newtuple, desc) : comment;
+        core::require_comment_change_allowed(actor, comment, is_update ? &proposed : nullptr);
+    }
+    if (!comment.issue_id) core::fail_validation("issueId", "must not be null");
 
     {
         pg::OwnerScope scope;
         // The issue row first, then (in the gate) its runs.
-        const auto locked = pg::lock_issue(*issue_id);
+        const auto locked = pg::lock_issue(*comment.issue_id);
         const std::optional<core::IssueState> found = locked ? std::optional(locked->state) : std::nullopt;
         const core::IssueState& issue_state = core::require_issue(found);
-        core::check_comment(actor, issue_state, company_id, pg::membership_of(actor, issue_state.company_id),
-                            author_agent, author_user);
+        core::check_comment(actor, issue_state, comment.company_id, pg::membership_of(actor, issue_state.company_id),
+                            comment.author_agent_id, comment.author_user_id, is_insert);
         if (actor.is_agent())
             if (auto outcome = pg::check_agent_write(actor, issue_state))
                 if (outcome->write) pg::write_issue(outcome->result);
         scope.finish();
     }
-    // Fill in the author from the actor.
-    if (actor.is_agent() && !author_agent) row = pg::replace_uuid_column(row, desc, author_agent_col, actor.agent_id);
-    if (actor.is_board() && !author_user) row = pg::replace_text_column(row, desc, author_user_col, actor.user_id);
+    // A new comment's author is the actor.
+    if (is_insert) {
+        const int author_agent_col = pg::column_of(desc, "author_agent_id");
+        const int author_user_col = pg::column_of(desc, "author_user_id");
+        if (actor.is_agent() && !comment.author_agent_id)
+            row = pg::replace_uuid_column(row, desc, author_agent_col, actor.agent_id);
+        if (actor.is_board() && !comment.author_user_id)
+            row = pg::replace_text_column(row, desc, author_user_col, actor.user_id);
+    }
     return PointerGetDatum(row);
 }
 

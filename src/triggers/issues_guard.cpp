@@ -2,6 +2,9 @@
 // BEFORE ROW: the row is already locked by the executor, so the gate takes run
 // rows second, as every function does. A row trigger cannot UPDATE the row it
 // guards: what the gate clears or adopts goes into the row version it returns.
+#include <utility>
+
+#include "core/access.hpp"
 #include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
@@ -34,6 +37,38 @@ bool is_run_deletion_cascade(const core::IssueState& before, const core::IssueSt
     return true;
 }
 
+// SPEC §6: a lock column names only a run of the issue's own company, for
+// every writer; checked where a column is set to a run (or the issue moves).
+void require_lock_runs_in_company(const core::IssueState* previous, const core::IssueState& proposed) {
+    const bool moved = previous != nullptr && previous->company_id != proposed.company_id;
+    const std::pair<const char*, core::OptUuid core::IssueState::*> columns[] = {
+        {"checkout_run_id", &core::IssueState::checkout_run_id},
+        {"execution_run_id", &core::IssueState::execution_run_id}};
+    for (const auto& [name, column] : columns) {
+        const core::OptUuid& run_id = proposed.*column;
+        if (!run_id || (previous != nullptr && previous->*column == run_id && !moved)) continue;
+        const auto run = pg::read_run(*run_id);
+        core::require_lock_run_in_company(proposed, name, *run_id, run ? &*run : nullptr);
+    }
+}
+
+// SPEC §10: an assignee written by any UPDATE or INSERT is assignable, as in
+// checkout. One exception: a database operator's INSERT is held to the same
+// company only -- pg_restore and imports bring back issues whose assignee was
+// terminated after it was assigned, and a dump must restore (SPEC §1).
+void require_assignable_assignee(const core::IssueState* previous, const core::IssueState& proposed,
+                                 bool operator_insert = false) {
+    if (!core::assignee_written(previous, proposed)) return;
+    const auto agent = pg::find_agent(*proposed.assignee_agent_id);
+    if (operator_insert && agent) {
+        core::AgentInfo any_status = *agent;
+        any_status.status = "idle";
+        core::require_assignable_agent(&any_status, proposed.company_id);
+        return;
+    }
+    core::require_assignable_agent(agent ? &*agent : nullptr, proposed.company_id);
+}
+
 void copy_lock_columns(core::IssueState& to, const core::IssueState& from) {
     to.checkout_run_id = from.checkout_run_id;
     to.execution_run_id = from.execution_run_id;
@@ -58,27 +93,35 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
                                          current.execution_agent_name_key || current.execution_locked_at)
                                       : core::lock_columns_differ(current, proposed);
 
+    const core::IssueState* previous = is_insert ? nullptr : &current;
+    // Every writer: an issue's id never changes (it would take another
+    // issue's audit history with it).
+    if (!is_insert && !is_delete) core::require_primary_key_unchanged("issues", current.id, proposed.id);
+
     // A trusted application in compat mode (SPEC §8): the unchanged server
-    // runs its own workflow; its writes keep the data meaningful.
+    // runs its own workflow; its writes keep the data meaningful (the rules
+    // of core/compat.hpp, and lock columns naming runs of the issue's company).
     if (actor.is_trusted_app()) {
         if (is_delete) return PointerGetDatum(td->tg_trigtuple);
-        const core::IssueState ruled = core::apply_trusted_issue_rules(is_insert ? nullptr : &current, proposed);
-        const bool new_checkout = ruled.checkout_run_id && (is_insert || ruled.checkout_run_id != current.checkout_run_id);
-        const bool new_execution =
-            ruled.execution_run_id && (is_insert || ruled.execution_run_id != current.execution_run_id);
-        if (new_checkout || new_execution) {
+        if (lock_write) {
             pg::OwnerScope scope;
-            if (new_checkout) core::require_lock_run_of_company(ruled, pg::read_run(*ruled.checkout_run_id));
-            if (new_execution) core::require_lock_run_of_company(ruled, pg::read_run(*ruled.execution_run_id));
+            require_lock_runs_in_company(previous, proposed);
             scope.finish();
         }
+        const core::IssueState ruled = core::apply_trusted_issue_rules(proposed);
         return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
     }
-    // Operators need no lookup: repairs, migrations and fixtures may write anything.
+    // Operators may write lock columns (repairs, migrations and fixtures), but
+    // only naming runs of the issue's company, and assign only assignable agents.
     if (actor.is_operator()) {
         if (is_delete) return PointerGetDatum(td->tg_trigtuple);
-        const core::IssueState ruled =
-            core::apply_issue_rules(is_insert ? nullptr : &current, proposed, lock_write, pg::Operation::now());
+        if (lock_write || core::assignee_written(previous, proposed)) {
+            pg::OwnerScope scope;
+            if (lock_write) require_lock_runs_in_company(previous, proposed);
+            require_assignable_assignee(previous, proposed, is_insert);
+            scope.finish();
+        }
+        const core::IssueState ruled = core::apply_issue_rules(previous, proposed, lock_write, pg::Operation::now());
         return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
     }
 
@@ -97,8 +140,14 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
             if (actor.is_agent() && !is_insert) {
                 if (auto decision = pg::check_agent_write(actor, current)) copy_lock_columns(proposed, decision->result);
             }
-            if (!is_delete)
-                result = core::apply_issue_rules(is_insert ? nullptr : &current, proposed, false, pg::Operation::now());
+            if (!is_delete) {
+                require_assignable_assignee(previous, proposed);
+                // As upstream's PATCH: no move to in_progress past unresolved
+                // blockers (a new issue has no relations yet).
+                if (!is_insert && core::enters_in_progress(previous, proposed))
+                    core::require_no_unresolved_blockers(pg::unresolved_blockers(current.id));
+                result = core::apply_issue_rules(previous, proposed, false, pg::Operation::now());
+            }
         }
         scope.finish();
     }

@@ -20,7 +20,10 @@ start=$(date +%s)
 # name do not exist on the registry (e.g. @cursor/sdk-darwin-arm64), so they
 # can never be in a lockfile and npm ci refuses every lockfile. "npm install
 # --no-save" installs the locked versions and never rewrites the lockfile.
-npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error </dev/null
+# The download cache lives under the repository's build/ (git-ignored), so a
+# fresh clone downloads once and later installs work from the cache.
+cache=${NPM_CONFIG_CACHE:-$(cd "$here/../.." && pwd)/build/npm-cache}
+npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error --cache "$cache" </dev/null
 for pkg in @paperclipai/db @paperclipai/server; do
     v=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "node_modules/$pkg/package.json")
     if [ "$v" != 2026.916.1 ]; then

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { loadUpstream } from "./upstream.mjs";
 import { connectionUrl, createUpstreamSchema } from "./pg.mjs";
+import { databaseErrorMiddleware } from "./paperclip-error.mjs";
 
 const quoteIdent = (s) => `"${String(s).replaceAll('"', '""')}"`;
 
@@ -75,6 +76,9 @@ async function prepare(up, dbName, schemaNote, admin) {
       next();
     });
     app.use("/api", up.issueRoutes(db, {}));
+    // The application's own error mapping (lib/paperclip-error.mjs): an
+    // extension error PCnnn answers HTTP nnn instead of upstream's 500.
+    app.use(databaseErrorMiddleware(up.HttpError));
     app.use(up.errorHandler);
     return app;
   }
@@ -115,43 +119,50 @@ async function prepare(up, dbName, schemaNote, admin) {
 }
 
 // Fixtures, written by the superuser connection (an operator in attach mode).
-export async function seedCompanyAgentAndRuns(admin, { staleRunStatus = "failed" } = {}) {
+// `schemas`: where to write the same rows -- "public" (upstream's tables)
+// and/or "paperclip" (the standalone extension's tables, same columns).
+export async function seedCompanyAgentAndRuns(admin, { staleRunStatus = "failed", schemas = ["public"] } = {}) {
   const companyId = randomUUID();
   const agentId = randomUUID();
   const failedRunId = randomUUID();
   const currentRunId = randomUUID();
   const prefix = `H${companyId.replaceAll("-", "").slice(0, 8).toUpperCase()}`;
-  await admin`INSERT INTO companies (id, name, issue_prefix, require_board_approval_for_new_agents)
-              VALUES (${companyId}, 'Harness company', ${prefix}, false)`;
-  await admin`INSERT INTO company_memberships (company_id, principal_type, principal_id, status, membership_role)
-              VALUES (${companyId}, 'user', 'board-user', 'active', 'admin')`;
-  await admin`INSERT INTO agents (id, company_id, name, role, status, adapter_type)
-              VALUES (${agentId}, ${companyId}, 'CodexCoder', 'engineer', 'active', 'codex_local')`;
-  await admin`INSERT INTO heartbeat_runs (id, company_id, agent_id, status, invocation_source, started_at, finished_at)
-              VALUES (${failedRunId}, ${companyId}, ${agentId}, ${staleRunStatus}, 'manual', now() - interval '10 minutes', now() - interval '5 minutes'),
-                     (${currentRunId}, ${companyId}, ${agentId}, 'running', 'manual', now(), NULL)`;
+  for (const schema of schemas) {
+    const t = (name) => admin(`${schema}.${name}`);
+    await admin`INSERT INTO ${t("companies")} (id, name, issue_prefix, require_board_approval_for_new_agents)
+                VALUES (${companyId}, 'Harness company', ${prefix}, false)`;
+    await admin`INSERT INTO ${t("company_memberships")} (company_id, principal_type, principal_id, status, membership_role)
+                VALUES (${companyId}, 'user', 'board-user', 'active', 'admin')`;
+    await admin`INSERT INTO ${t("agents")} (id, company_id, name, role, status, adapter_type)
+                VALUES (${agentId}, ${companyId}, 'CodexCoder', 'engineer', 'active', 'codex_local')`;
+    await admin`INSERT INTO ${t("heartbeat_runs")} (id, company_id, agent_id, status, invocation_source, started_at, finished_at)
+                VALUES (${failedRunId}, ${companyId}, ${agentId}, ${staleRunStatus}, 'manual', now() - interval '10 minutes', now() - interval '5 minutes'),
+                       (${currentRunId}, ${companyId}, ${agentId}, 'running', 'manual', now(), NULL)`;
+  }
   return { companyId, agentId, failedRunId, currentRunId };
 }
 
-export async function seedIssue(admin, fields) {
+export async function seedIssue(admin, fields, { schemas = ["public"] } = {}) {
   const id = randomUUID();
   const f = {
     status: "in_progress", priority: "high", assignee_agent_id: null,
     checkout_run_id: null, execution_run_id: null, execution_agent_name_key: null,
     execution_locked_at: null, ...fields,
   };
-  await admin`INSERT INTO issues (id, company_id, title, status, priority, assignee_agent_id,
-                checkout_run_id, execution_run_id, execution_agent_name_key, execution_locked_at)
-              VALUES (${id}, ${f.company_id}, ${f.title}, ${f.status}, ${f.priority}, ${f.assignee_agent_id},
-                ${f.checkout_run_id}, ${f.execution_run_id}, ${f.execution_agent_name_key}, ${f.execution_locked_at})`;
+  for (const schema of schemas) {
+    await admin`INSERT INTO ${admin(`${schema}.issues`)} (id, company_id, title, status, priority, assignee_agent_id,
+                  checkout_run_id, execution_run_id, execution_agent_name_key, execution_locked_at)
+                VALUES (${id}, ${f.company_id}, ${f.title}, ${f.status}, ${f.priority}, ${f.assignee_agent_id},
+                  ${f.checkout_run_id}, ${f.execution_run_id}, ${f.execution_agent_name_key}, ${f.execution_locked_at})`;
+  }
   return id;
 }
 
-export async function issueRow(admin, id) {
+export async function issueRow(admin, id, schema = "public") {
   const rows = await admin`SELECT title, status, assignee_agent_id, assignee_user_id, checkout_run_id,
                                   execution_run_id, execution_agent_name_key, execution_locked_at
-                           FROM issues WHERE id = ${id}`;
-  return rows[0] ?? null;
+                           FROM ${admin(`${schema}.issues`)} WHERE id = ${id}`;
+  return rows[0] ? { ...rows[0] } : null;
 }
 
 // The run an agent works under names the issue it was started for

@@ -34,9 +34,10 @@ async function importFrom(req, specifier) {
 let loaded = null;
 export async function loadUpstream() {
   if (loaded) return loaded;
-  const [routes, middleware, dbPkg, expressMod, postgresMod] = await Promise.all([
+  const [routes, middleware, errors, dbPkg, expressMod, postgresMod] = await Promise.all([
     import(pathToFileURL(join(serverDist, "routes", "issues.js")).href),
     import(pathToFileURL(join(serverDist, "middleware", "index.js")).href),
+    import(pathToFileURL(join(serverDist, "errors.js")).href),
     import(pathToFileURL(join(modulesDir, "@paperclipai", "db", "dist", "index.js")).href),
     importFrom(fromServer, "express"),
     importFrom(fromDb, "postgres"),
@@ -44,6 +45,7 @@ export async function loadUpstream() {
   loaded = {
     issueRoutes: routes.issueRoutes,
     errorHandler: middleware.errorHandler,
+    HttpError: errors.HttpError,
     createDb: dbPkg.createDb,
     inspectMigrations: dbPkg.inspectMigrations,
     closeRegisteredClients: dbPkg.closeRegisteredClients,

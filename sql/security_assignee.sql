@@ -74,8 +74,8 @@ BEGIN;
 SELECT paperclip.set_actor_agent(:'A', :'RA');
 UPDATE paperclip.issues SET status = 'in_progress' WHERE id = :'I';
 ROLLBACK;
--- ... nor inserted in_progress behind a blocker (an insert has no relations
--- yet, so it passes), and once the blocker is done the move passes.
+-- ... and once the blocker is done, the move passes. (A new issue has no
+-- relations yet: nothing blocks an INSERT.)
 BEGIN;
 SELECT paperclip.set_actor_board('board-user');
 UPDATE paperclip.issues SET status = 'done' WHERE id = :'BL';
@@ -109,9 +109,18 @@ SELECT action, details->>'previousCheckoutRunId' AS previous, right(details->>'c
 FROM audit WHERE issue = '103' AND action = 'issue.checkout_lock_adopted';
 RESET ROLE;
 
--- Operators are held to the same assignee rules (they may write lock columns, not break assignments).
+-- Operators are held to the same assignee rules when they UPDATE (they may
+-- write lock columns, not break assignments) ...
 UPDATE paperclip.issues SET assignee_agent_id = :'X' WHERE id = :'U';
 UPDATE paperclip.issues SET assignee_agent_id = :'T' WHERE id = :'U';
+-- ... and to the same company when they INSERT: a restore or an import brings
+-- back issues whose assignee was terminated after it was assigned.
+INSERT INTO paperclip.issues (id, company_id, title, assignee_agent_id)
+    VALUES ('0000a007-0000-4000-8000-000000000104', :'C', 'imported', :'T');
+INSERT INTO paperclip.issues (id, company_id, title, assignee_agent_id)
+    VALUES ('0000a007-0000-4000-8000-000000000105', :'C', 'imported', :'X');
+SELECT right(id::text, 3) AS issue, right(assignee_agent_id::text, 2) AS assignee
+FROM paperclip.issues WHERE id IN ('0000a007-0000-4000-8000-000000000104', '0000a007-0000-4000-8000-000000000105');
 -- A terminated agent that is already the assignee does not block other edits.
 UPDATE paperclip.agents SET status = 'terminated' WHERE id = :'A';
 SET ROLE regress_sec_asg_app;

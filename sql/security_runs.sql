@@ -15,6 +15,7 @@
 \set RA2 '0000a009-0000-4000-8000-000000000002'
 \set RX '0000a009-0000-4000-8000-000000000003'
 \set XR '0000a009-0000-4000-8000-000000000004'
+\set RA3 '0000a009-0000-4000-8000-000000000005'
 \set I  '0000a009-0000-4000-8000-000000000101'
 \set J  '0000a009-0000-4000-8000-000000000102'
 \set K  '0000a009-0000-4000-8000-000000000103'
@@ -24,7 +25,8 @@ INSERT INTO paperclip.company_memberships (company_id, principal_type, principal
     (:'C', 'user', 'board-a', 'admin'), (:'C2', 'user', 'board-b', 'admin');
 INSERT INTO paperclip.agents (id, company_id, name) VALUES (:'A', :'C', 'Alpha'), (:'X', :'C2', 'Xray');
 INSERT INTO paperclip.heartbeat_runs (id, company_id, agent_id, status) VALUES
-    (:'RA', :'C', :'A', 'running'), (:'RA2', :'C', :'A', 'running'), (:'RX', :'C2', :'X', 'running');
+    (:'RA', :'C', :'A', 'running'), (:'RA2', :'C', :'A', 'running'), (:'RX', :'C2', :'X', 'running'),
+    (:'RA3', :'C', :'A', 'running');
 INSERT INTO paperclip.issues (id, company_id, title, status, assignee_agent_id) VALUES
     (:'I', :'C', 'A''s work', 'todo', NULL), (:'J', :'C', 'per column', 'todo', NULL),
     (:'K', :'C', 'execution only', 'todo', NULL), (:'L', :'C', 'planted', 'todo', NULL);
@@ -62,7 +64,7 @@ ROLLBACK;
 -- ... and no writer may name it in a lock column of A's issue, operators included.
 UPDATE paperclip.issues SET status = 'in_progress', assignee_agent_id = :'A', checkout_run_id = :'XR' WHERE id = :'I';
 UPDATE paperclip.issues SET execution_run_id = :'XR' WHERE id = :'I';
-INSERT INTO paperclip.issues (company_id, title, execution_run_id) VALUES (:'C', 'new', :'XR');
+INSERT INTO paperclip.issues (id, company_id, title, execution_run_id) VALUES ('0000a009-0000-4000-8000-000000000199', :'C', 'new', :'XR');
 SELECT paperclip.acquire_execution_lock(:'I', :'XR');
 
 -- Run end releases only issues of the run's own company: an issue of A
@@ -96,11 +98,9 @@ COMMIT;
 RESET ROLE;
 SELECT * FROM issue_state WHERE issue = '102';
 -- Where execution_run_id is the run, the three execution columns are cleared
--- (the checkout column, naming another run, stays).
-UPDATE paperclip.issues SET status = 'in_progress', assignee_agent_id = :'A', checkout_run_id = NULL,
+-- (the checkout column, naming another live run, stays).
+UPDATE paperclip.issues SET status = 'in_progress', assignee_agent_id = :'A', checkout_run_id = :'RA3',
        execution_run_id = :'RA2', execution_agent_name_key = 'alpha', execution_locked_at = now() WHERE id = :'K';
-UPDATE paperclip.heartbeat_runs SET status = 'running' WHERE id = :'RA';
-UPDATE paperclip.issues SET checkout_run_id = :'RA' WHERE id = :'K';
 SELECT * FROM issue_state WHERE issue = '103';
 SET ROLE regress_sec_runs_app;
 BEGIN;
