@@ -58,7 +58,11 @@ retarget() {  # test file
 declare -A extra_setup=(
     [ownership_triggers]="ALTER TABLE public.activity_log DROP CONSTRAINT activity_log_run_id_heartbeat_runs_id_fk;"
 )
+# SPEC §1 gives issue_relations.type the default 'blocks'; upstream has no
+# default, and scenario files insert relations without a type. The setup adds
+# that default (it changes no rule).
 setup="SET client_min_messages = warning;
+ALTER TABLE public.issue_relations ALTER COLUMN type SET DEFAULT 'blocks';
 CREATE EXTENSION paperclip_locks_attach;
 SELECT paperclip.attach('public', 'strict');
 GRANT SELECT ON public.companies, public.company_memberships, public.agents, public.heartbeat_runs, public.issues,
@@ -71,6 +75,7 @@ status=0
 for file in sql/*.sql; do
     test=$(basename "$file" .sql)
     case $test in paperclip_locks*) continue ;; esac
+    [[ $test =~ ${ONLY:-.} ]] || continue  # ONLY=regex: a subset, while developing
     if [ -n "${skip[$test]:-}" ]; then echo "skipped $test: ${skip[$test]}"; continue; fi
     retarget "$test" "$file" > "$out/sql/$test.sql"
     retarget "$test" "expected/$test.out" > "$out/expected/$test.out"
@@ -88,6 +93,7 @@ pg_isolation_regress=$(pg_config --pkglibdir)/pgxs/src/test/isolation/pg_isolati
 mkdir -p "$out/specs"
 for file in specs/*.spec; do
     test=$(basename "$file" .spec)
+    [[ $test =~ ${ONLY:-.} ]] || continue
     retarget "$test" "$file" > "$out/specs/$test.spec"
     retarget "$test" "expected/$test.out" > "$out/expected/$test.out"
     db=pc_attach_isolation_$test
