@@ -81,6 +81,8 @@ INSERT INTO activity_log (company_id, actor_type, actor_id, action, entity_type,
     VALUES (:'C2', 'system', 'server', 'company.archived', 'company', :'C2');
 DELETE FROM activity_log WHERE company_id = :'C2';
 SELECT count(*) AS other_company_audit_rows FROM activity_log WHERE company_id = :'C2';
+-- It may renew a run's lease (SPEC §9: a trusted app, like an operator).
+SELECT paperclip.renew_run_lease(:'RB') > now() AS lease_renewed;
 -- Comments and relations are the server's business.
 INSERT INTO issue_comments (company_id, issue_id, body, author_agent_id) VALUES (:'C', :'I1', 'server note', :'A');
 INSERT INTO issue_relations (company_id, issue_id, related_issue_id, type) VALUES (:'C', :'I2', :'I1', 'blocks');
@@ -91,11 +93,11 @@ INSERT INTO issue_relations (company_id, issue_id, related_issue_id, type) VALUE
 SELECT * FROM pg_temp.error_of($$UPDATE issues SET status = 'doing' WHERE id = '00000013-0000-4000-8000-000000000101'$$);
 SELECT * FROM pg_temp.error_of($$UPDATE issues SET assignee_user_id = 'board-user' WHERE id = '00000013-0000-4000-8000-000000000101'$$);
 SELECT * FROM pg_temp.error_of($$UPDATE issues SET checkout_run_id = '00000013-0000-4000-8000-000000000003' WHERE id = '00000013-0000-4000-8000-000000000102'$$);
-SELECT * FROM pg_temp.error_of($$UPDATE issues SET id = gen_random_uuid() WHERE id = '00000013-0000-4000-8000-000000000102'$$);
+SELECT * FROM pg_temp.error_of($$UPDATE issues SET id = '00000013-0000-4000-8000-00000000dead' WHERE id = '00000013-0000-4000-8000-000000000102'$$);
 SELECT * FROM pg_temp.error_of($$INSERT INTO heartbeat_runs (company_id, agent_id, status) VALUES ('00000013-0000-4000-8000-0000000000c2', '00000013-0000-4000-8000-0000000000a1', 'queued')$$);
-SELECT * FROM pg_temp.error_of($$UPDATE heartbeat_runs SET id = gen_random_uuid() WHERE id = '00000013-0000-4000-8000-000000000002'$$);
-SELECT * FROM pg_temp.error_of($$UPDATE agents SET id = gen_random_uuid() WHERE id = '00000013-0000-4000-8000-0000000000b1'$$);
-SELECT * FROM pg_temp.error_of($$UPDATE companies SET id = gen_random_uuid() WHERE id = '00000013-0000-4000-8000-0000000000c2'$$);
+SELECT * FROM pg_temp.error_of($$UPDATE heartbeat_runs SET id = '00000013-0000-4000-8000-00000000dead' WHERE id = '00000013-0000-4000-8000-000000000002'$$);
+SELECT * FROM pg_temp.error_of($$UPDATE agents SET id = '00000013-0000-4000-8000-00000000dead' WHERE id = '00000013-0000-4000-8000-0000000000b1'$$);
+SELECT * FROM pg_temp.error_of($$UPDATE companies SET id = '00000013-0000-4000-8000-00000000dead' WHERE id = '00000013-0000-4000-8000-0000000000c2'$$);
 UPDATE issues SET execution_run_id = NULL WHERE id = :'I1';  -- the companions follow
 SELECT * FROM issue_state;
 
