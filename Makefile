@@ -81,8 +81,11 @@ dist:
 	git archive --format zip --prefix=paperclip_locks-$(DISTVERSION)/ -o paperclip_locks-$(DISTVERSION).zip HEAD
 
 .PHONY: bench bench-small bench-profile
-# The benchmark (bench/run.sh): its own throwaway cluster, ~15 minutes;
-# results in bench/results/latest/report.md. See BENCHMARKS.md.
+# The benchmark (bench/run.sh): its own throwaway cluster; both schemas, the
+# extension's own tables and upstream Paperclip's real schema (pinned npm
+# packages, test/upstream/install.sh); results in bench/results/latest/
+# (report.md, throughput.png, throughput_upstream.png). See BENCHMARKS.md.
+# bench-small: 10,000 issues, short points: a functional check, no targets.
 bench:
 	bench/run.sh
 bench-small:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The benchmark driver. Runs inside the throwaway cluster bench/run.sh starts
 (PGHOST/PGPORT/PGUSER/PGPASSWORD point at its superuser). Builds the datasets,
-runs every pgbench point, and writes results/<run>/summary.json, report.md and
+runs every pgbench point (the extension's own tables here; upstream Paperclip's
+real schema in upstream_bench.py), and writes results/<run>/summary.json, report.md and
 throughput.png. Standard library only."""
 
 import argparse
@@ -166,6 +167,12 @@ def wait_quiet(max_wait, threshold=15.0):
             return round(waited - 1.0, 1), round(pct, 1)
 
 
+def script_path(script):
+    """bench/pgbench/<script>, or a path (bench/upstream/pgbench/..., or a
+    script generated into the run's directory)."""
+    return script if os.path.isabs(script) else os.path.join(HERE, "pgbench", script)
+
+
 def pgbench(args, name, script, clients, duration, user, db, block, pm_pid, outdir):
     logdir = os.path.join(outdir, "pgbench_logs")
     os.makedirs(logdir, exist_ok=True)
@@ -174,7 +181,7 @@ def pgbench(args, name, script, clients, duration, user, db, block, pm_pid, outd
         os.remove(f)
     cmd = ["pgbench", "-n", "-M", "prepared", "-r", "-c", str(clients), "-j", str(min(clients, 2)),
            "-T", str(duration), "-D", f"block={block}", "--log", f"--log-prefix={prefix}",
-           "-U", user, "-d", db, "-f", os.path.join(HERE, "pgbench", script)]
+           "-U", user, "-f", script_path(script), db]  # db is positional: pgbench's -d is --debug
     waited, busy_before = wait_quiet(args.quiet_wait)
     with CpuWindow(pm_pid) as cpu:
         p = run(cmd, check=False)
@@ -249,6 +256,25 @@ def merge(slices):
         "statements": stmts,
         "cpu": cpu,
     }
+
+
+def interleaved(args, pm_pid, specs, rounds, dur):
+    """specs: {key: (name, script, clients, user, db, block)}; runs every
+    spec once per round, in turn, each for dur/rounds seconds; so slow
+    drifts of the machine (other tenants, autovacuum, WAL growth) hit
+    every variant alike. Returns {key: merged point}."""
+    slices = {k: [] for k in specs}
+    for r in range(rounds):
+        for k, (name, script, c, user, db, blk) in specs.items():
+            slices[k].append(pgbench(args, f"{name}_r{r}", script, c, max(1, dur // rounds), user, db, blk,
+                                     pm_pid, args.out))
+    out = {}
+    for k, sl in slices.items():
+        out[k] = merge(sl)
+        p = out[k]
+        log(f"  = {p['name']:32s} c={p['clients']:<2d} tps={p['tps']:9.1f} p50={p['p50_ms']} p99={p['p99_ms']} ms"
+            f" other_cpu={p['cpu']['foreign_pct']}%")
+    return out
 
 
 # ---------------------------------------------------------------- datasets
@@ -340,6 +366,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="interleaved slices per matrix point")
     ap.add_argument("--trigger-rounds", type=int, default=3, help="on/off alternations of the trigger test")
     ap.add_argument("--no-whatif-sweep", dest="whatif_sweep", action="store_false")
+    ap.add_argument("--schemas", default="own,upstream",
+                    help="which schemas to run: own (the extension's tables), upstream (Paperclip's real schema)")
     ap.add_argument("--quiet-wait", type=int, default=30,
                     help="before each point, wait up to this many seconds for other processes to go quiet")
     args = ap.parse_args()
@@ -360,6 +388,26 @@ def main():
     S["settings"]["server_version"] = psql("postgres", "SHOW server_version")
     S["pgbench"] = run(["pgbench", "--version"]).stdout.strip()
 
+    schemas = [x.strip() for x in args.schemas.split(",") if x.strip()]
+    S["schemas"] = schemas
+    if "own" in schemas:
+        own_schema(args, S, pm_pid, pw, clients, scales)
+    if "upstream" in schemas:
+        import upstream_bench
+        upstream_bench.run_upstream(args, S, pm_pid, pw, clients, own_db="bench" if "own" in schemas else None)
+
+    S["total_s"] = round(time.time() - t_start)
+    with open("/proc/loadavg") as f:
+        S["machine"]["loadavg_at_end"] = f.read().split()[:3]
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump(S, f, indent=1)
+    import report
+    report.write(S, args.out)
+    log(f"done in {S['total_s']} s: {args.out}/report.md")
+
+
+def own_schema(args, S, pm_pid, pw, clients, scales):
+    """The benchmark on the extension's own tables (schema paperclip)."""
     log(f"datasets (main: {args.issues} issues; scaling: {scales})")
     main_db = "bench"
     S["datasets"] = [build_db(main_db, args.issues, pw)]
@@ -373,23 +421,8 @@ def main():
     def point(name, script, c, dur, user="bench_app", db=main_db, blk=block):
         return pgbench(args, name, script, c, dur, user, db, blk, pm_pid, args.out)
 
-    def interleaved(specs, rounds, dur):
-        """specs: {key: (name, script, clients, user, db, block)}; runs every
-        spec once per round, in turn, each for dur/rounds seconds; so slow
-        drifts of the machine (other tenants, autovacuum, WAL growth) hit
-        every variant alike. Returns {key: merged point}."""
-        slices = {k: [] for k in specs}
-        for r in range(rounds):
-            for k, (name, script, c, user, db, blk) in specs.items():
-                slices[k].append(pgbench(args, f"{name}_r{r}", script, c, max(1, dur // rounds), user, db, blk,
-                                         pm_pid, args.out))
-        out = {}
-        for k, sl in slices.items():
-            out[k] = merge(sl)
-            p = out[k]
-            log(f"  = {p['name']:32s} c={p['clients']:<2d} tps={p['tps']:9.1f} p50={p['p50_ms']} p99={p['p99_ms']} ms"
-                f" other_cpu={p['cpu']['foreign_pct']}%")
-        return out
+    def interleaved_(specs, rounds, dur):
+        return interleaved(args, pm_pid, specs, rounds, dur)
 
     log("warm-up (discarded)")
     for v in VARIANTS:
@@ -398,7 +431,7 @@ def main():
     log(f"matrix: checkout -> update(title) -> release ({args.rounds} interleaved rounds per point)")
     S["matrix"] = {v: {} for v in VARIANTS}
     for c in clients:
-        res = interleaved({v: (f"cycle_{v}_c{c}", f"{v}_cycle.sql", c, "bench_app", main_db, block)
+        res = interleaved_({v: (f"cycle_{v}_c{c}", f"{v}_cycle.sql", c, "bench_app", main_db, block)
                            for v in VARIANTS}, args.rounds, args.duration)
         for v in VARIANTS:
             S["matrix"][v][str(c)] = res[v]
@@ -456,18 +489,9 @@ def main():
                 for v in ("floor", "paperclip"):
                     specs[(v, ds["issues"])] = (f"scale_{v}_{ds['issues']}_c{c}", f"{v}_cycle.sql", c, "bench_app",
                                                 ds["db"], ds["issues"] // 1000)
-            res = interleaved(specs, 1, args.scale_duration)
+            res = interleaved_(specs, 1, args.scale_duration)
             for (v, n), p in res.items():
                 S["scaling"].setdefault(v, {}).setdefault(str(n), {})[str(c)] = p
-
-    S["total_s"] = round(time.time() - t_start)
-    with open("/proc/loadavg") as f:
-        S["machine"]["loadavg_at_end"] = f.read().split()[:3]
-    with open(os.path.join(args.out, "summary.json"), "w") as f:
-        json.dump(S, f, indent=1)
-    import report
-    report.write(S, args.out)
-    log(f"done in {S['total_s']} s: {args.out}/report.md")
 
 
 def sweep_keyset(db, block):

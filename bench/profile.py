@@ -280,8 +280,8 @@ def main():
         if options:
             env["PGOPTIONS"] = options
         p = subprocess.run(["pgbench", "-n", "-M", "prepared", "-c", "1", "-j", "1", "-t", str(n),
-                            "-D", f"block={block}", "-U", user, "-d", db,
-                            "-f", os.path.join(HERE, "pgbench", script)], text=True, capture_output=True, env=env)
+                            "-D", f"block={block}", "-U", user,
+                            "-f", os.path.join(HERE, "pgbench", script), db], text=True, capture_output=True, env=env)
         if p.returncode != 0 or "aborted" in p.stdout + p.stderr:
             sys.exit(f"{name}: pgbench failed\n{p.stdout}\n{p.stderr}")
         # pgbench opens a short connection of its own first; the client's

@@ -54,14 +54,7 @@ def met(ok):
     return "**met**" if ok else "**not met**"
 
 
-def write(S, outdir):
-    L = []
-    A = L.append
-    m = S["matrix"]
-    clients = sorted(int(c) for c in m["floor"])
-    cmax = str(max(clients))
-    c1 = str(min(clients))
-
+def header(S, A):
     A(f"# paperclip_locks benchmark — run of {S['started']}\n")
     mi = S["machine"]
     A(f"Machine: {mi['nproc']} vCPU {mi.get('cpu_model')} ({mi.get('hypervisor') or 'bare metal'}), "
@@ -69,6 +62,30 @@ def write(S, outdir):
       f"at end {' '.join(mi.get('loadavg_at_end', []))}. {S['pgbench']}. Total run time {S['total_s']} s.\n")
     st = S["settings"]
     A("PostgreSQL settings: " + ", ".join(f"`{k}={v}`" for k, v in sorted(st.items())) + ".\n")
+
+
+def write(S, outdir):
+    L = []
+    A = L.append
+    header(S, A)
+    if "matrix" in S:
+        write_own(S, outdir, A)
+    if "upstream" in S:
+        import report_upstream
+        report_upstream.write(S, outdir, A, chart_series)
+    with open(os.path.join(outdir, "report.md"), "w") as fh:
+        fh.write("\n".join(L))
+    with open(os.path.join(outdir, "summary.json"), "w") as fh:
+        json.dump(S, fh, indent=1)
+
+
+def write_own(S, outdir, A):
+    m = S["matrix"]
+    clients = sorted(int(c) for c in m["floor"])
+    cmax = str(max(clients))
+    c1 = str(min(clients))
+
+    A("## The extension's own tables (schema paperclip)\n")
     A("Datasets: " + "; ".join(f"`{d['db']}` {d['issues']:,} issues ({d['size']}, built in {d['build_s']} s)"
                                 for d in S["datasets"]) + ".\n")
     eq = S["equivalence"]
@@ -76,7 +93,7 @@ def write(S, outdir):
       f"{'identical outcomes' if eq['same'] else 'DIFFERENT outcomes — see equivalence_*.out'}.\n")
 
     # ---- matrix
-    A("## Checkout → update(title) → release cycle\n")
+    A("### Checkout → update(title) → release cycle\n")
     A(f"pgbench -M prepared, {S['args']['duration']} s per point, TCP loopback; one transaction = one whole cycle "
       "(for the application's way: 42 statements in ~15 short transactions). "
       "p50/p99 from the per-transaction logs (`--log`). `other CPU` = share of the machine's 2 cores used by "
@@ -92,7 +109,7 @@ def write(S, outdir):
             A(f"| {LABELS[v]} | {c} | {f(p['tps'])} | {ms(p['mean_ms'])} | {ms(p['p50_ms'])} | {ms(p['p99_ms'])} | "
               f"{p['failed']}{' ABORTED' if p['aborted'] else ''} | {p['cpu']['foreign_pct']} % |")
     A("")
-    A("### Ratios (same run)\n")
+    A("#### Ratios (same run)\n")
     A("| clients | paperclip / app (tps) | paperclip / PL/pgSQL (tps) | paperclip / floor (tps) | "
       "paperclip cost vs floor (mean latency) | p99 paperclip / floor |")
     A("|---:|---:|---:|---:|---:|---:|")
@@ -102,7 +119,7 @@ def write(S, outdir):
           f"{f(ratio(pc['tps'], fl['tps']), 2)}× | {f(ratio(pc['mean_ms'], fl['mean_ms']), 2)}× | "
           f"{f(ratio(pc['p99_ms'], fl['p99_ms']), 2)}× |")
     A("")
-    A("### Per operation (pgbench -r statement latencies, ms)\n")
+    A("#### Per operation (pgbench -r statement latencies, ms)\n")
     A("`checkout` for paperclip_locks and PL/pgSQL is `set_actor_agent` + `checkout`; for the application's way each "
       "operation is the sum of its route's statements.\n")
     A("| clients | operation | floor | app | PL/pgSQL | paperclip_locks | paperclip / floor | paperclip / PL/pgSQL |")
@@ -125,7 +142,7 @@ def write(S, outdir):
     A("")
 
     # ---- trigger
-    A("## issues_guard overhead on a plain title UPDATE\n")
+    A("### issues_guard overhead on a plain title UPDATE\n")
     tr = S["trigger"]
     anyp = next(iter(next(iter(tr.values())).values()))["on"]
     A(f"Same table (`paperclip.issues`), trigger enabled vs `ALTER TABLE ... DISABLE TRIGGER issues_guard`, "
@@ -150,7 +167,7 @@ def write(S, outdir):
     A("")
 
     # ---- sweep
-    A("## Sweep of stale locks (`CALL paperclip.sweep_all_stale_locks(1000)` as bench_op)\n")
+    A("### Sweep of stale locks (`CALL paperclip.sweep_all_stale_locks(1000)` as bench_op)\n")
     A("| dataset | stale before | live locks (must stay) | cleared | stale after | live after | audit rows | time | per 1,000 locks |")
     A("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for db, r in S["sweep"].items():
@@ -167,7 +184,7 @@ def write(S, outdir):
           f"{w['live_after']:,}/{w['live_before']:,}.\n")
 
     # ---- force release
-    A("## admin_force_release latency (1 client, random live-locked issue)\n")
+    A("### admin_force_release latency (1 client, random live-locked issue)\n")
     A("| caller | tps | mean ms | p50 ms | p99 ms | function statement ms |")
     A("|---|---:|---:|---:|---:|---:|")
     for who, idx in (("board", 2), ("operator", 0)):
@@ -178,7 +195,7 @@ def write(S, outdir):
 
     # ---- scaling
     if S.get("scaling"):
-        A("## Scaling with the number of issues\n")
+        A("### Scaling with the number of issues\n")
         A(f"Same cycle, {S['args']['scale_duration']} s per point, the dataset sizes interleaved in one pass.\n")
         A("| issues | clients | paperclip tps | p50 ms | p99 ms | floor tps | paperclip / floor (mean latency) |")
         A("|---:|---:|---:|---:|---:|---:|---:|")
@@ -192,7 +209,7 @@ def write(S, outdir):
         A("")
 
     # ---- targets
-    A("## Targets\n")
+    A("### Targets\n")
     pc16, ap16, pl16 = m["paperclip"][cmax], m["app"][cmax], m["plpgsql"][cmax]
     r_app = ratio(pc16["tps"], ap16["tps"])
     r_pl = ratio(pc16["tps"], pl16["tps"])
@@ -220,33 +237,37 @@ def write(S, outdir):
     for name, val, ok in targets:
         A(f"| {name} | {val} | {met(ok)} |")
     A("")
-    A("![throughput by clients](throughput.png)\n")
+    A("![throughput by clients, own tables](throughput.png)\n")
 
-    with open(os.path.join(outdir, "report.md"), "w") as fh:
-        fh.write("\n".join(L))
     S["derived"] = {"trigger": trig, "per_op": per_op, "targets": [{"target": t, "measured": v, "met": ok}
                                                                       for t, v, ok in targets]}
-    with open(os.path.join(outdir, "summary.json"), "w") as fh:
-        json.dump(S, fh, indent=1)
-    chart(S, outdir, clients)
+    chart_series(S, outdir, "throughput.png", "own tables", clients, [(v, m[v]) for v in VARIANTS])
 
 
-def chart(S, outdir, clients):
+def chart_series(S, outdir, png, what, clients, series):
+    """One chart (throughput and p99 by clients) for one schema. series:
+    [(name, {clients: point})]. Every client count gets its tick: the x range
+    is padded so the outermost ticks are inside the plot (with an autoscaled
+    log axis the last one fell on the border and was not drawn)."""
     if not shutil.which("gnuplot"):
         print("gnuplot not found (apt-get install -y gnuplot-nox): no chart", file=sys.stderr)
         return
-    m = S["matrix"]
-    dat = os.path.join(outdir, "throughput.dat")
+    dat = os.path.join(outdir, png.rsplit(".", 1)[0] + ".dat")
     with open(dat, "w") as fh:
-        fh.write("# clients " + " ".join(f"tps_{v} p99_{v}" for v in VARIANTS) + "\n")
+        fh.write("# clients " + " ".join(f"tps_{v} p99_{v}" for v, _ in series) + "\n")
         for c in clients:
-            fh.write(f"{c} " + " ".join(f"{m[v][str(c)]['tps']:.1f} {m[v][str(c)]['p99_ms']}" for v in VARIANTS) + "\n")
+            fh.write(f"{c} " + " ".join(
+                f"{pts[str(c)]['tps']:.1f} {pts[str(c)]['p99_ms']}" if str(c) in pts else "NaN NaN"
+                for _, pts in series) + "\n")
     mi = S["machine"]
+    names = " ".join(v for v, _ in series)
+    n = len(series)
     gp = f"""
-set terminal pngcairo size 1200,500 font "sans,10"
-set output "{os.path.join(outdir, 'throughput.png')}"
-set multiplot layout 1,2 title "checkout -> update(title) -> release, {mi['nproc']} vCPU {mi.get('cpu_model')}, PostgreSQL {S['settings'].get('server_version')}"
+set terminal pngcairo size 1200,500 font "sans,10" noenhanced
+set output "{os.path.join(outdir, png)}"
+set multiplot layout 1,2 title "{what}: checkout -> update(title) -> release, {mi['nproc']} vCPU {mi.get('cpu_model')}, PostgreSQL {S['settings'].get('server_version')}"
 set logscale x 2
+set xrange [{min(clients) / 1.3}:{max(clients) * 1.3}]
 set xtics ({', '.join(str(c) for c in clients)})
 set xlabel "clients"
 set key top left
@@ -254,10 +275,10 @@ set grid
 set logscale y
 set ylabel "cycles per second (log)"
 set title "throughput"
-plot for [i=0:3] "{dat}" using 1:(column(2+2*i)) with linespoints lw 2 pt 7 title word("{' '.join(v for v in VARIANTS)}", i+1)
+plot for [i=0:{n - 1}] "{dat}" using 1:(column(2+2*i)) with linespoints lw 2 pt 7 title word("{names}", i+1)
 set ylabel "p99 latency, ms (log)"
 set title "p99 latency"
-plot for [i=0:3] "{dat}" using 1:(column(3+2*i)) with linespoints lw 2 pt 7 title word("{' '.join(v for v in VARIANTS)}", i+1)
+plot for [i=0:{n - 1}] "{dat}" using 1:(column(3+2*i)) with linespoints lw 2 pt 7 title word("{names}", i+1)
 unset multiplot
 """
     subprocess.run(["gnuplot"], input=gp, text=True, check=False)

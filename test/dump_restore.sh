@@ -33,6 +33,15 @@ BEGIN;
 SELECT paperclip.set_actor_agent('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000001');
 SELECT status FROM paperclip.checkout('00000000-0000-4000-8000-0000000000e1', '00000000-0000-4000-8000-0000000000a1', '{todo}');
 COMMIT;
+-- A stuck issue force-released with clear_assignee: in_progress with no
+-- assignee (SPEC §4.7 never changes status). The restore must take it.
+INSERT INTO paperclip.issues (id, company_id, title, status) VALUES
+  ('00000000-0000-4000-8000-0000000000e4', '00000000-0000-4000-8000-0000000000c1', 'Stuck', 'todo');
+BEGIN;
+SELECT paperclip.set_actor_agent('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-000000000001');
+SELECT status FROM paperclip.checkout('00000000-0000-4000-8000-0000000000e4', '00000000-0000-4000-8000-0000000000a1', '{todo}');
+COMMIT;
+SELECT status FROM paperclip.admin_force_release('00000000-0000-4000-8000-0000000000e4', true, 'runbook');
 SQL
 counts() {
     psql -X -At -d "$1" -c "SELECT string_agg(t || '=' || n, ' ' ORDER BY t) FROM (
@@ -57,4 +66,9 @@ echo "after:  $after"
 [ "$before" = "$after" ] || { echo "dump_restore: row counts differ"; exit 1; }
 [ "$(psql -X -At -d "$dst" -c "SELECT paperclip.run_status_is_terminal('adapter_failed')")" = t ] ||
     { echo "dump_restore: added terminal status lost"; exit 1; }
+stuck="SELECT status || ' ' || coalesce(assignee_agent_id::text, '-') || ' ' || coalesce(checkout_run_id::text, '-') || ' ' || started_at
+       FROM paperclip.issues WHERE id = '00000000-0000-4000-8000-0000000000e4'"
+[ "$(psql -X -At -d "$src" -c "$stuck")" = "$(psql -X -At -d "$dst" -c "$stuck")" ] &&
+    psql -X -At -d "$dst" -c "$stuck" | grep -q '^in_progress - - ' ||
+    { echo "dump_restore: the force-released in_progress issue did not come back as it was"; exit 1; }
 echo "dump_restore: ok"

@@ -132,12 +132,12 @@ fi
 
 # pg_cron needs a cluster of its own (shared_preload_libraries).
 note "pg_cron (its own cluster; the job fires on the minute)"
-run_script pg_cron test/pg_cron.sh
+PGPORT=$(free_port) run_script pg_cron test/pg_cron.sh
 count_script pg_cron
 
 # docs/dba.md's SQL as written (its own cluster: it drops the group roles).
 note "dba_doc (docs/dba.md's SQL blocks, in order)"
-run_script dba_doc test/dba_doc_test.sh
+PGPORT=$(free_port) run_script dba_doc test/dba_doc_test.sh
 count_script dba_doc
 
 # The Debian package, built, installed with dpkg -i and used (.ci/package):

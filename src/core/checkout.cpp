@@ -86,8 +86,15 @@ CheckoutDecision checkout_transition(IssueState issue, const CheckoutRequest& re
     const bool in_progress = issue.status == status::kInProgress;
 
     // The guarded update: expected status, no other assignee, no other run holding.
+    // A stale checkout run holds nothing even where the clearing above had to
+    // keep it -- because this very run holds the execution lock -- so it is no
+    // reason for a conflict with that run (the assignee's own in_progress
+    // issue goes through the audited adoption below instead).
+    const bool stale_checkout_yields =
+        rules.is_stale(issue.checkout_run_id) && !(assignee_is_agent && in_progress);
     if (contains(req.expected_statuses, issue.status) &&
-        (!issue.assignee_agent_id || assignee_is_agent) && lock_free_for(issue.checkout_run_id, run) &&
+        (!issue.assignee_agent_id || assignee_is_agent) &&
+        (lock_free_for(issue.checkout_run_id, run) || stale_checkout_yields) &&
         lock_free_for(issue.execution_run_id, run)) {
         issue.status = status::kInProgress;
         issue.assignee_agent_id = req.agent_id;

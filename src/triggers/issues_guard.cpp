@@ -121,7 +121,14 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
             require_assignable_assignee(previous, proposed, is_insert);
             scope.finish();
         }
-        const core::IssueState ruled = core::apply_issue_rules(previous, proposed, lock_write, pg::Operation::now());
+        // An operator's INSERT of an in_progress issue without an assignee is
+        // a restore or a migration of a row admin_force_release(clear_assignee)
+        // made (SPEC §4.7 never changes status): it is taken as it stands, not
+        // as a move into in_progress, so pg_dump's output restores.
+        const bool restores_unassigned_in_progress = is_insert && proposed.status == core::status::kInProgress &&
+                                                     !proposed.assignee_agent_id && !proposed.assignee_user_id;
+        const core::IssueState ruled = core::apply_issue_rules(restores_unassigned_in_progress ? &proposed : previous,
+                                                               proposed, lock_write, pg::Operation::now());
         return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
     }
 

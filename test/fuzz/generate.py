@@ -127,7 +127,10 @@ def call():
             f"DELETE FROM paperclip.issue_relations WHERE issue_id = {an_issue()};",
             f"INSERT INTO paperclip.heartbeat_runs (company_id, agent_id, status) VALUES ({rng.choice(COMPANIES)}, {an_agent()}, {a_text()});",
             f"DELETE FROM paperclip.heartbeat_runs WHERE id = {a_run()};"])
-    if f == 13: return f"SELECT * FROM paperclip.current_actor();"
+    if f == 13:
+        if rng.random() < 0.5: return f"SELECT * FROM paperclip.current_actor();"
+        ttl = rng.choice(["'2 minutes'", "'0 seconds'", "'1 second'", "'2 days'", "'-1 hour'", "NULL", "'1 day'"])
+        return f"SELECT paperclip.renew_run_lease({a_run()}, {ttl}::interval, {a_bool()});"
     if f == 14: return f"SELECT paperclip.is_issue_status({a_text()}), paperclip.normalize_agent_name_key({a_text()}), paperclip.run_status_is_terminal({a_text()});"
     return f"SELECT count(*) FROM paperclip.issue_locks;"
 

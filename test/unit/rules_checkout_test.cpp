@@ -77,6 +77,28 @@ TEST(CheckoutMainUpdate, ExecutionLockOfThisRunIsNoObstacleAndStartedAtIsRestamp
     EXPECT_NE(d.result.started_at, OptTimestamp(kOldStartedAt));
 }
 
+// Found by the differential oracle (test/upstream, seed 771534085 case 1468):
+// the checkout run is stale while this very run holds the execution lock. The
+// clearing must keep the stale checkout (SPEC §4.2: the execution run is a
+// different, live run), but a run that holds nothing is no reason for a 409
+// against the run that holds the execution (SPEC §2, §4.3: no self-conflict).
+TEST(CheckoutMainUpdate, StaleCheckoutNextToThisRunsExecutionLockIsTakenOver) {
+    World w;
+    const IssueState s = make_locked("todo", std::nullopt, kF, kR);
+    const auto d = checkout_transition(s, request(kAgentA, kR, {"todo"}), w.rules);
+    EXPECT_EQ(d.path, CheckoutPath::MainUpdate);
+    expect_checked_out_to(d.result, kAgentA, kR);
+}
+
+// ... but never past another live run's execution lock.
+TEST(CheckoutConflict, StaleCheckoutNextToAnotherLiveRunsExecutionLockConflicts) {
+    World w;
+    const IssueState s = make_locked("todo", std::nullopt, kF, kL);
+    const PcError e = checkout_error(s, request(kAgentA, kR, {"todo"}), w.rules);
+    EXPECT_EQ(e.code(), ErrorCode::Conflict);
+    EXPECT_NE(e.detail().find("held_by_live_run"), std::string::npos) << e.detail();
+}
+
 // Scenario 6: board checkout (no run): both lock columns stay NULL.
 TEST(CheckoutMainUpdate, BoardCheckoutAssignsWithoutLocks) {
     World w;

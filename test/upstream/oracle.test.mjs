@@ -12,7 +12,10 @@ import {
 } from "./lib/oracle.mjs";
 import { explainDifference } from "./lib/differences.mjs";
 
-const seed = process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : (Date.now() % 2147483647);
+// make test runs one fixed seed, so a CI run is reproducible; ORACLE_SEED=random
+// (or any number) explores other cases.
+const seed = process.env.ORACLE_SEED === "random" ? (Date.now() % 2147483647)
+  : process.env.ORACLE_SEED ? Number(process.env.ORACLE_SEED) : 771534085;
 const only = process.env.ORACLE_CASE !== undefined ? Number(process.env.ORACLE_CASE) : null;
 const count = Number(process.env.ORACLE_CASES ?? 5000);
 const database = `pcup_oracle_${process.pid}`;
