@@ -182,7 +182,7 @@ fi
 # long runs are in the README). Its last line is "N passed, N failed".
 if [ "${STRESS_SECONDS:-60}" -gt 0 ]; then
     note "stress (${STRESS_SECONDS:-60} s, 8 clients)"
-    test/stress.sh --duration "${STRESS_SECONDS:-60}" --clients 8 >"$LOGDIR/stress.log" 2>&1
+    PGPORT=$(free_port) test/stress.sh --duration "${STRESS_SECONDS:-60}" --clients 8 >"$LOGDIR/stress.log" 2>&1
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGDIR/stress.log" | tail -1)
     if [ -n "$line" ]; then
         ok=${line%% passed*}; bad=${line#*passed, }; bad=${bad%% failed*}
