@@ -1,5 +1,7 @@
 # paperclip_locks — PGXS build: make, make install, make installcheck.
-EXTENSION = paperclip_locks
+# paperclip_locks owns its tables; paperclip_locks_attach (SPEC §8) puts the
+# same rules, from the same module, on an existing Paperclip schema.
+EXTENSION = paperclip_locks paperclip_locks_attach
 EXTVERSION = 1.1
 MODULE_big = paperclip_locks
 
@@ -7,16 +9,16 @@ CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS = $(sort $(wildcard src/pg/*.cpp src/functions/*.cpp src/triggers/*.cpp)) src/module.cpp
 OBJS = $(patsubst %.cpp,%.o,$(CORE_SRCS) $(PG_SRCS))
 
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+DATA = $(foreach e,$(EXTENSION),$(wildcard sql/$(e)--*.sql))
 
 # One regression file per capability, in sql/ and expected/; each file is
 # self-contained, so they are discovered rather than listed.
-REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
-REGRESS_OPTS = --load-extension=$(EXTENSION)
+REGRESS = $(sort $(filter-out $(addsuffix --%,$(EXTENSION)),$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --load-extension=paperclip_locks
 
 # Isolation specs live in specs/, their expected output in expected/.
 ISOLATION = $(basename $(notdir $(wildcard specs/*.spec)))
-ISOLATION_OPTS = --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --load-extension=paperclip_locks
 
 PG_CONFIG ?= pg_config
 SERVER_INCLUDEDIR := $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
@@ -49,7 +51,7 @@ endif
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
 
-.PHONY: test demo deps deps-package package-test
+.PHONY: test demo demo-attach deps deps-package package-test
 # Every suite on a throwaway PostgreSQL: regress, isolation, unit, client,
 # upgrade, pg_cron, ... (test/README.md). Installs missing packages first.
 test:
@@ -59,6 +61,10 @@ test:
 demo:
 	tools/deps.sh demo
 	test/demo.sh
+# The adoption demo: upstream Paperclip's real schema (npm migrations), a
+# zombie lock, attach in compat mode, the DBA's force-release (SPEC §8).
+demo-attach:
+	test/demo_attach.sh
 # Only the set-up: the packages `make test` needs (and the .deb build).
 deps:
 	tools/deps.sh test

@@ -244,9 +244,9 @@ INSERT INTO paperclip.issues (id, company_id, title, status) VALUES
     ('00000006-0000-4000-8000-000000000021', :'C', 'blocked one', 'todo'),
     ('00000006-0000-4000-8000-000000000121', :'C', 'cancelled blocker', 'cancelled'),
     ('00000006-0000-4000-8000-000000000221', :'C', 'done blocker', 'done');
-INSERT INTO paperclip.issue_relations (company_id, issue_id, related_issue_id) VALUES
-    (:'C', '00000006-0000-4000-8000-000000000121', '00000006-0000-4000-8000-000000000021'),
-    (:'C', '00000006-0000-4000-8000-000000000221', '00000006-0000-4000-8000-000000000021');
+INSERT INTO paperclip.issue_relations (company_id, issue_id, related_issue_id, type) VALUES
+    (:'C', '00000006-0000-4000-8000-000000000121', '00000006-0000-4000-8000-000000000021', 'blocks'),
+    (:'C', '00000006-0000-4000-8000-000000000221', '00000006-0000-4000-8000-000000000021', 'blocks');
 BEGIN;
 SELECT paperclip.set_actor_agent(:'A', :'R');
 SELECT status FROM paperclip.checkout('00000006-0000-4000-8000-000000000021', :'A', '{todo}');

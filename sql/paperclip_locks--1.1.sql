@@ -3,6 +3,21 @@
 -- test/upgrade_drift.sh fails when the two paths give different catalogs.
 \echo Use "CREATE EXTENSION paperclip_locks" to load this file. \quit
 
+-- The two extensions never share a database (SPEC §8): paperclip_locks_attach
+-- puts these rules on an application's own tables. Same advisory lock key in
+-- both scripts, so two concurrent CREATE EXTENSIONs see each other.
+SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('paperclip_locks extension'));
+DO $refuse$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'paperclip_locks_attach') THEN
+        RAISE EXCEPTION 'extension "paperclip_locks" cannot be created in a database that has extension "paperclip_locks_attach"'
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'paperclip_locks_attach already puts the same rules on an application schema of this database.',
+                  HINT = 'Use one of them: call paperclip.detach() and DROP EXTENSION paperclip_locks_attach first, or keep it.';
+    END IF;
+END
+$refuse$;
+
 -------------------------------------------------------------------------------
 -- Roles. Group roles (NOLOGIN) the extension grants to; a DBA grants them to
 -- login roles. Created only when missing: roles are cluster-wide and may

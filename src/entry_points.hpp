@@ -52,4 +52,6 @@ Datum company_scope_guard(FunctionCallInfo fcinfo);
 // src/pg/terminal_statuses.cpp
 Datum terminal_run_statuses_changed(FunctionCallInfo fcinfo);
 Datum terminal_run_statuses_guard(FunctionCallInfo fcinfo);
+// src/pg/attachment.cpp
+Datum attachment_changed(FunctionCallInfo fcinfo);
 }  // namespace paperclip::triggers

@@ -3,6 +3,7 @@
 // the name the install script gives in AS 'MODULE_PATHNAME', '...').
 #include "entry_points.hpp"
 #include "pg/actor_state.hpp"
+#include "pg/attachment.hpp"
 #include "pg/bridge.hpp"
 #include "pg/lease_reaper.hpp"
 #include "pg/terminal_statuses.hpp"
@@ -14,6 +15,7 @@ void _PG_init(void);
 void _PG_init(void) {
     paperclip::pg::register_actor_callbacks();
     paperclip::pg::register_terminal_status_invalidation();
+    paperclip::pg::register_attachment_invalidation();
     paperclip::pg::define_lease_reaper_settings();
     if (process_shared_preload_libraries_in_progress) paperclip::pg::register_lease_reapers();
     // The actor lives in backend memory, never in a GUC: reserving the prefix
@@ -51,3 +53,4 @@ PAPERCLIP_EXPORT(paperclip_activity_log_guard, triggers::activity_log_guard)
 PAPERCLIP_EXPORT(paperclip_company_scope_guard, triggers::company_scope_guard)
 PAPERCLIP_EXPORT(paperclip_terminal_run_statuses_changed, triggers::terminal_run_statuses_changed)
 PAPERCLIP_EXPORT(paperclip_terminal_run_statuses_guard, triggers::terminal_run_statuses_guard)
+PAPERCLIP_EXPORT(paperclip_attachment_changed, triggers::attachment_changed)

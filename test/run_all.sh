@@ -86,6 +86,7 @@ PGPORT=$(free_port) pg_virtualenv -t -v "$PGV" \
         run_script upgrade_drift test/upgrade_drift.sh
         run_script upgrade test/upgrade.sh
         run_script upgrade_failed test/upgrade_failed.sh
+        test/attach/run.sh >"'"$LOGDIR"'/attach.part" 2>&1
         run_script fuzz test/fuzz/run.sh
         exit 0
     ' >"$LOGDIR/virtualenv.log" 2>&1
@@ -110,6 +111,8 @@ count_script dump_restore
 count_script upgrade_drift
 count_script upgrade
 count_script upgrade_failed
+touch "$LOGDIR/attach.part"
+count_pg_regress attach "$LOGDIR/attach.part"
 count_script fuzz
 
 # The lease reaper on a cluster of its own with paperclip_locks preloaded,

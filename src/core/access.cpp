@@ -24,7 +24,8 @@ const IssueState& require_writable_issue(const std::optional<IssueState>& issue,
 
 void require_company_write(const Actor& actor, const Uuid& company_id, const Membership* membership) {
     switch (actor.kind) {
-        case Actor::Kind::Operator: return;
+        case Actor::Kind::Operator:
+        case Actor::Kind::TrustedApp: return;
         case Actor::Kind::Agent:
             if (actor.agent_company_id != company_id) fail(ErrorCode::Forbidden, msg::kAgentOtherCompany);
             return;
@@ -44,7 +45,7 @@ void require_company_write(const Actor& actor, const Uuid& company_id,
 }
 
 void require_board_or_operator(const Actor& actor) {
-    if (actor.kind == Actor::Kind::Board || actor.kind == Actor::Kind::Operator) return;
+    if (actor.kind == Actor::Kind::Board || actor.passes_actor_gates()) return;
     fail(ErrorCode::Forbidden, msg::kBoardAccessRequired);
 }
 

@@ -7,6 +7,7 @@ const char* Actor::kind_name() const {
         case Kind::Agent: return "agent";
         case Kind::Board: return "board";
         case Kind::Operator: return "operator";
+        case Kind::TrustedApp: return "trusted_app";
         case Kind::None: break;
     }
     return "none";
@@ -19,7 +20,9 @@ AuditActor audit_actor_of(const Actor& actor) {
         case Actor::Kind::Board:
             return {"user", actor.user_id, std::nullopt, std::nullopt};
         case Actor::Kind::Operator:
-            // A database operator is audited under its role name (SPEC §3).
+        case Actor::Kind::TrustedApp:
+            // A database operator is audited under its role name (SPEC §3),
+            // and so is a trusted application's role in compat mode.
             return {"user", actor.role_name, std::nullopt, std::nullopt};
         case Actor::Kind::None: break;
     }

@@ -8,7 +8,9 @@
 namespace paperclip::core {
 
 struct Actor {
-    enum class Kind { None, Agent, Board, Operator };
+    // TrustedApp: no actor, on a database attached in compat mode (SPEC §8),
+    // from a member of paperclip_trusted_app or an operator.
+    enum class Kind { None, Agent, Board, Operator, TrustedApp };
     Kind kind = Kind::None;
     Uuid agent_id{};          // Agent
     OptUuid run_id;           // Agent
@@ -18,7 +20,7 @@ struct Actor {
     std::string agent_name_key;
     bool manages_active_checkouts = false;
     std::string user_id;      // Board
-    std::string role_name;    // Operator: the session's role
+    std::string role_name;    // Operator, TrustedApp: the session's role
 
     static Actor agent(const Uuid& agent, const OptUuid& run, const Uuid& company) {
         Actor a;
@@ -48,7 +50,17 @@ struct Actor {
     }
     bool is_agent() const { return kind == Kind::Agent; }
     bool is_board() const { return kind == Kind::Board; }
+    static Actor trusted_app(const std::string& role) {
+        Actor a;
+        a.kind = Kind::TrustedApp;
+        a.role_name = role;
+        return a;
+    }
     bool is_operator() const { return kind == Kind::Operator; }
+    bool is_trusted_app() const { return kind == Kind::TrustedApp; }
+    // No actor needed: a database operator, or a trusted application in
+    // compat mode, passes every actor gate.
+    bool passes_actor_gates() const { return is_operator() || is_trusted_app(); }
     const char* kind_name() const;
 };
 

@@ -18,10 +18,11 @@ RenewedLease decide_lease_renewal(const Actor& actor, const Uuid& run_id, const 
     require_actor(actor);
     if (run == nullptr) fail(ErrorCode::NotFound, msg::kRunNotFound, JsonObject().add("runId", run_id));
     // The run's own agent (acting with this run, when it names one) or an
-    // operator; a board user has no business keeping a run alive.
+    // operator, or a trusted application in compat mode (SPEC §9); a board
+    // user has no business keeping a run alive.
     const bool own_agent =
         actor.is_agent() && actor.agent_id == run->agent_id && (!actor.run_id || *actor.run_id == run_id);
-    if (!own_agent && !actor.is_operator()) {
+    if (!own_agent && !actor.passes_actor_gates()) {
         JsonObject d;
         d.add("runId", run_id).add("runAgentId", run->agent_id);
         if (actor.is_agent()) d.add("actorAgentId", actor.agent_id).add("actorRunId", actor.run_id);

@@ -70,7 +70,7 @@ Outcome decide_clear_if_terminal(const ClearIfTerminalInput& input) {
 
 void require_sweep_allowed(const Actor& actor, int batch_size) {
     if (batch_size <= 0) fail_validation("batchSize", "must be a positive integer");
-    if (!actor.is_operator())
+    if (!actor.passes_actor_gates())
         throw PcError(ErrorCode::Forbidden, msg::kSweepNeedsOperator, {}, msg::kSweepNeedsOperatorHint);
 }
 

@@ -60,7 +60,7 @@ bool lock_columns_differ(const IssueState& a, const IssueState& b) {
 }
 
 void refuse_direct_lock_write(const Actor& actor) {
-    if (actor.is_operator()) return;
+    if (actor.passes_actor_gates()) return;
     throw PcError(ErrorCode::Forbidden, msg::kLockColumnsDirect,
                   JsonObject()
                       .add("columns", std::vector<std::string>{"checkout_run_id", "execution_run_id",

@@ -41,7 +41,7 @@ Datum current_actor(FunctionCallInfo fcinfo) {
                  pg::p_uuid(agent ? actor.run_id : core::OptUuid{}),
                  agent ? pg::p_uuid(actor.agent_company_id) : pg::p_uuid(core::OptUuid{}),
                  pg::p_text(actor.is_board() ? core::OptText(actor.user_id) : std::nullopt),
-                 pg::p_text(actor.is_operator() ? core::OptText(actor.role_name) : std::nullopt)});
+                 pg::p_text(actor.passes_actor_gates() ? core::OptText(actor.role_name) : std::nullopt)});
     out = spi.return_datum(out, false, -1);
     spi.finish();
     return out;

@@ -3,6 +3,7 @@
 #include "core/errors.hpp"
 #include "core/vocabulary.hpp"
 #include "pg/actor_state.hpp"
+#include "pg/attachment.hpp"
 #include "pg/spi.hpp"
 #include "pg/issue_rows.hpp"
 
@@ -98,14 +99,22 @@ bool role_is_operator(Oid role) {
     });
 }
 
+bool role_is_trusted_app(Oid role) {
+    return pg_call([&] {
+        Oid trusted = get_role_oid("paperclip_trusted_app", true);
+        return OidIsValid(trusted) && has_privs_of_role(role, trusted);
+    });
+}
+
 core::Actor current_actor() {
     if (g_actor.set) return g_actor.actor;
     const Oid role = GetUserId();
-    if (role_is_operator(role)) {
-        const char* name = pg_call([&] { return GetUserNameFromId(role, false); });
-        return core::Actor::database_operator(name);
-    }
-    return core::Actor{};
+    const bool is_operator = role_is_operator(role);
+    // Compat mode (SPEC §8): the unchanged Paperclip server sets no actor.
+    const bool trusted = attachment().compat() && (is_operator || role_is_trusted_app(role));
+    if (!trusted && !is_operator) return core::Actor{};
+    const char* name = pg_call([&] { return GetUserNameFromId(role, false); });
+    return trusted ? core::Actor::trusted_app(name) : core::Actor::database_operator(name);
 }
 
 }  // namespace paperclip::pg

@@ -22,7 +22,7 @@ int g_write_depth = 0;
     "i.checkout_run_id, i.execution_run_id, i.execution_agent_name_key, "              \
     "i.execution_locked_at, i.started_at"
 
-SavedPlan lock_issue_plan("SELECT " ISSUE_COLUMNS ", i FROM {issues} AS i "
+SavedPlan lock_issue_plan("SELECT " ISSUE_COLUMNS ", {issue_row} FROM {issues} AS i "
                           "WHERE i.id" PC_EQ "$1 FOR UPDATE",
                           {UUIDOID});
 SavedPlan read_issue_plan("SELECT " ISSUE_COLUMNS " FROM {issues} AS i WHERE i.id" PC_EQ "$1",
@@ -47,7 +47,7 @@ SavedPlan write_issue_plan(
     "UPDATE {issues} AS i SET status = $2, assignee_agent_id = $3, assignee_user_id = $4, "
     "checkout_run_id = $5, execution_run_id = $6, execution_agent_name_key = $7, "
     "execution_locked_at = $8, started_at = $9, updated_at = pg_catalog.now() "
-    "WHERE i.id" PC_EQ "$1 RETURNING i",
+    "WHERE i.id" PC_EQ "$1 RETURNING {issue_row}",
     {UUIDOID, TEXTOID, UUIDOID, TEXTOID, UUIDOID, UUIDOID, TEXTOID, TIMESTAMPTZOID, TIMESTAMPTZOID});
 
 // Deleting a run nulls the lock columns naming it through the foreign keys'

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "pg/attachment.hpp"
 #include "pg/spi.hpp"
 #include "pg/tables.hpp"
 
@@ -112,6 +113,14 @@ core::OptTimestamp Row::opt_timestamp(int col) const {
 bool Row::boolean(int col) const { return !is_null(col) && DatumGetBool(datum(col)); }
 
 void SavedPlan::prepare() {
+    // Prepared under an older attachment (SPEC §8), the plan names the old
+    // schema's tables: PostgreSQL's plan cache would never notice.
+    if (plan_ != nullptr) {
+        SPIPlanPtr old = plan_;
+        plan_ = nullptr;
+        pg_call([&] { SPI_freeplan(old); });
+    }
+    generation_ = attachment_generation();
     const std::string resolved = resolve_tables(sql_);
     const char* sql = resolved.c_str();
     SPIPlanPtr plan = pg_call([&] {
@@ -129,7 +138,7 @@ void SavedPlan::prepare() {
 }
 
 std::uint64_t SavedPlan::run(std::initializer_list<Param> params, long max_rows) {
-    if (plan_ == nullptr) prepare();
+    if (plan_ == nullptr || generation_ != attachment_generation()) prepare();
     Datum values[16];
     char nulls[16];
     size_t n = 0;

@@ -73,6 +73,7 @@ private:
     const char* sql_;
     std::vector<Oid> types_;
     SPIPlanPtr plan_ = nullptr;
+    std::uint64_t generation_ = 0;  // the attachment it was prepared under
 };
 
 // Scope guards below own a connection or a role switch: never copied.

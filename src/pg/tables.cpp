@@ -2,6 +2,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "pg/attachment.hpp"
+#include "pg/bridge.hpp"
 #include "pg/tables.hpp"
 
 namespace paperclip::pg {
@@ -19,19 +21,27 @@ bool is_identifier(const std::string& s) {
     return true;
 }
 
+// {issue_row}: the issue as checkout() and release() return it -- the whole
+// row of paperclip.issues, or on attached tables the columns of the type
+// paperclip.issues (SPEC §8), from the row aliased i.
+std::string issue_row() {
+    if (attachment().standalone) return "i";
+    return "ROW(i.id, i.company_id, i.status, i.assignee_agent_id, i.assignee_user_id, i.checkout_run_id, "
+           "i.execution_run_id, i.execution_agent_name_key, i.execution_locked_at, i.started_at, "
+           "i.updated_at)::paperclip.issues";
+}
+
 std::string qualified(const std::string& table) {
+    if (table == "issue_row") return issue_row();
     for (const char* t : kAppTables)
-        if (table == t) return app_schema() + "." + table;
+        if (table == t) return pg_call([] { return std::string(quote_identifier(app_schema().c_str())); }) + "." + table;
     for (const char* t : kExtensionTables)
         if (table == t) return std::string(kExtensionSchema) + "." + table;
     throw std::logic_error("statement names an unknown table {" + table + "}");
 }
 }  // namespace
 
-const std::string& app_schema() {
-    static const std::string schema = kExtensionSchema;
-    return schema;
-}
+const std::string& app_schema() { return require_attachment().schema; }
 
 std::string resolve_tables(const std::string& sql) {
     std::string out;

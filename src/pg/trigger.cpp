@@ -11,7 +11,8 @@ namespace {
 // The schema a table of the extension lives in: its own tables in
 // "paperclip", the application's in app_schema().
 std::string schema_of(const char* table) {
-    return std::string(table) == "terminal_run_statuses" ? std::string(kExtensionSchema) : app_schema();
+    const std::string name = table;
+    return name == "terminal_run_statuses" || name == "attachment" ? std::string(kExtensionSchema) : app_schema();
 }
 
 unsigned event_of(TriggerEvent event) {

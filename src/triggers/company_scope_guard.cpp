@@ -5,6 +5,7 @@
 // Trigger arguments: the company column, then 'agents_may_write' or not.
 #include <string>
 
+#include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
@@ -18,7 +19,7 @@ namespace {
 
 // For every writer, operators included (SPEC §10): the ids of companies and
 // agents never change; a relation and both its issues belong to one company.
-void require_row_integrity(const TriggerData* td, const std::string& table) {
+void require_row_integrity(const TriggerData* td, const std::string& table, bool relation_rules) {
     if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) return;
     TupleDesc desc = td->tg_relation->rd_att;
     if ((table == "companies" || table == "agents") && TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
@@ -26,7 +27,7 @@ void require_row_integrity(const TriggerData* td, const std::string& table) {
         core::require_primary_key_unchanged(table.c_str(), pg::uuid_column(td->tg_trigtuple, desc, id_col),
                                             pg::uuid_column(td->tg_newtuple, desc, id_col));
     }
-    if (table != "issue_relations") return;
+    if (table != "issue_relations" || !relation_rules) return;
     HeapTuple row = pg::unchanged_row(td);
     const core::OptUuid company_id = pg::uuid_column(row, desc, pg::column_of(desc, "company_id"));
     const core::OptUuid issue_id = pg::uuid_column(row, desc, pg::column_of(desc, "issue_id"));
@@ -54,8 +55,10 @@ Datum company_scope_guard(FunctionCallInfo fcinfo) {
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     const std::string table = RelationGetRelationName(td->tg_relation);
-    if (actor.is_operator()) {
-        require_row_integrity(td, table);
+    if (actor.passes_actor_gates()) {
+        // A trusted application in compat mode (SPEC §8) keeps the primary
+        // keys; the relation rules are the server's own.
+        require_row_integrity(td, table, actor.is_operator());
         return PointerGetDatum(pg::unchanged_row(td));
     }
     core::require_actor(actor);
@@ -76,7 +79,7 @@ Datum company_scope_guard(FunctionCallInfo fcinfo) {
         if (*proposed != *current) pg::require_company_write_access(actor, *proposed);
         scope.finish();
     }
-    require_row_integrity(td, table);
+    require_row_integrity(td, table, true);
     return PointerGetDatum(pg::unchanged_row(td));
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
@@ -90,7 +91,9 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     TupleDesc desc = td->tg_relation->rd_att;
-    if (actor.is_operator()) {
+    // Compat mode (SPEC §8): a trusted application is held to the same
+    // integrity as an operator (primary key, a run's company is its agent's).
+    if (actor.passes_actor_gates()) {
         require_run_integrity(td, desc);
         if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
         return PointerGetDatum(pg::unchanged_row(td));

@@ -30,7 +30,7 @@ Datum issue_comments_guard(FunctionCallInfo fcinfo) {
                                        {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
-    if (actor.is_operator()) return PointerGetDatum(pg::unchanged_row(td));
+    if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));
     core::require_actor(actor);
 
     const bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);

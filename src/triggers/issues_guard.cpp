@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/access.hpp"
+#include "core/compat.hpp"
 #include "core/errors.hpp"
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
@@ -97,6 +98,19 @@ Datum issues_guard(FunctionCallInfo fcinfo) {
     // issue's audit history with it).
     if (!is_insert && !is_delete) core::require_primary_key_unchanged("issues", current.id, proposed.id);
 
+    // A trusted application in compat mode (SPEC §8): the unchanged server
+    // runs its own workflow; its writes keep the data meaningful (the rules
+    // of core/compat.hpp, and lock columns naming runs of the issue's company).
+    if (actor.is_trusted_app()) {
+        if (is_delete) return PointerGetDatum(td->tg_trigtuple);
+        if (lock_write) {
+            pg::OwnerScope scope;
+            require_lock_runs_in_company(previous, proposed);
+            scope.finish();
+        }
+        const core::IssueState ruled = core::apply_trusted_issue_rules(proposed);
+        return PointerGetDatum(codec.write(pg::unchanged_row(td), proposed, ruled));
+    }
     // Operators may write lock columns (repairs, migrations and fixtures), but
     // only naming runs of the issue's company, and assign only assignable agents.
     if (actor.is_operator()) {
