@@ -98,4 +98,8 @@ HeapTuple unchanged_row(const TriggerData* td) {
     return td->tg_trigtuple;
 }
 
+TriggerData* row_guard_data(FunctionCallInfo fcinfo, const char* function, const char* table) {
+    return trigger_data(fcinfo, function, {table}, {{true, true, kOnInsert | kOnUpdate | kOnDelete}});
+}
+
 }  // namespace paperclip::pg

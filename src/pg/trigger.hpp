@@ -32,6 +32,10 @@ TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function,
                           std::initializer_list<const char*> tables,
                           std::initializer_list<TriggerUse> uses);
 
+// trigger_data for a guard written as BEFORE INSERT OR UPDATE OR DELETE FOR
+// EACH ROW on one table -- the shape of every guard that checks writers.
+TriggerData* row_guard_data(FunctionCallInfo fcinfo, const char* function, const char* table);
+
 // The tuple a BEFORE ROW trigger returns when it lets the row through unchanged.
 HeapTuple unchanged_row(const TriggerData* td);
 

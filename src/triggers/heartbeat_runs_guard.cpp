@@ -86,8 +86,7 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
 }  // namespace
 
 Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "heartbeat_runs_guard", {"heartbeat_runs"},
-                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
+    TriggerData* td = pg::row_guard_data(fcinfo, "heartbeat_runs_guard", "heartbeat_runs");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     TupleDesc desc = td->tg_relation->rd_att;

@@ -26,8 +26,7 @@ core::CommentRow comment_row(HeapTuple tuple, TupleDesc desc) {
 // issue; an agent changes only its own comments, and nobody changes a
 // comment's issue, company or authors.
 Datum issue_comments_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "issue_comments_guard", {"issue_comments"},
-                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
+    TriggerData* td = pg::row_guard_data(fcinfo, "issue_comments_guard", "issue_comments");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
     const core::Actor actor = pg::current_actor();
     if (actor.passes_actor_gates()) return PointerGetDatum(pg::unchanged_row(td));

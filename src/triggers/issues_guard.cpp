@@ -79,8 +79,7 @@ void copy_lock_columns(core::IssueState& to, const core::IssueState& from) {
 }  // namespace
 
 Datum issues_guard(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "issues_guard", {"issues"},
-                                       {{true, true, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete}});
+    TriggerData* td = pg::row_guard_data(fcinfo, "issues_guard", "issues");
     if (pg::extension_write_in_progress()) return PointerGetDatum(pg::unchanged_row(td));
 
     const core::Actor actor = pg::current_actor();
