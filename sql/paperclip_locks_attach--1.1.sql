@@ -739,7 +739,9 @@ COMMENT ON FUNCTION @extschema@.lock_is_sweepable(uuid, text, timestamptz, integ
 -- issue_locks reads the attached schema, which is known only at attach time:
 -- the view is fixed, its rows come from this query on the attached tables
 -- (none when detached). The query is a function of its own so an operator
--- can EXPLAIN it: every lock lookup is an index lookup.
+-- can EXPLAIN it: every lock lookup is an index lookup. With a run lease
+-- column attached (SPEC §9), a run's lease ends at the earlier of its lease
+-- row and that column: the lease expiry columns show it, and stale uses it.
 CREATE FUNCTION @extschema@.attached_issue_locks_query() RETURNS text
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -750,16 +752,22 @@ AS $$
                pg_catalog.now() OPERATOR(pg_catalog.-)
                    coalesce(i.execution_locked_at, i.started_at, i.updated_at),
                (i.checkout_run_id IS NOT NULL
-                    AND NOT @extschema@.run_is_live(cr.status, cl.expires_at, cl.backend_pid, cl.backend_start))
+                    AND NOT @extschema@.run_is_live(cr.status, LEAST(cl.expires_at, %2$s), cl.backend_pid,
+                                                    cl.backend_start))
                OR (i.execution_run_id IS NOT NULL
-                    AND NOT @extschema@.run_is_live(er.status, el.expires_at, el.backend_pid, el.backend_start)),
-               cl.expires_at, el.expires_at
+                    AND NOT @extschema@.run_is_live(er.status, LEAST(el.expires_at, %3$s), el.backend_pid,
+                                                    el.backend_start)),
+               LEAST(cl.expires_at, %2$s), LEAST(el.expires_at, %3$s)
         FROM %1$I.issues AS i
         LEFT JOIN %1$I.heartbeat_runs AS cr ON cr.id OPERATOR(pg_catalog.=) i.checkout_run_id
         LEFT JOIN @extschema@.run_leases AS cl ON cl.run_id OPERATOR(pg_catalog.=) i.checkout_run_id
         LEFT JOIN %1$I.heartbeat_runs AS er ON er.id OPERATOR(pg_catalog.=) i.execution_run_id
         LEFT JOIN @extschema@.run_leases AS el ON el.run_id OPERATOR(pg_catalog.=) i.execution_run_id
-        WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL$q$, a.target_schema)
+        WHERE i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL$q$, a.target_schema,
+        CASE WHEN a.run_lease_column IS NULL THEN 'NULL::pg_catalog.timestamptz'
+             ELSE pg_catalog.format('cr.%I', a.run_lease_column) END,
+        CASE WHEN a.run_lease_column IS NULL THEN 'NULL::pg_catalog.timestamptz'
+             ELSE pg_catalog.format('er.%I', a.run_lease_column) END)
     FROM @extschema@.attachment AS a
 $$;
 

@@ -17,16 +17,28 @@ enum class Liveness { Live, Missing, Terminal, LeaseEnded };
 // before expires_at and while the session it is bound to exists.
 enum class LeaseState { Holds, Expired, SessionEnded };
 LeaseState lease_state(const RunLease& lease);
+// The application's lease column holds strictly before its value.
+inline bool app_lease_ended(const AppLease& lease) { return lease.judged_at >= lease.expires_at; }
 
 // A missing run (nullptr) holds nothing: its lock is stale. A run holds while
 // its status is not terminal -- including statuses nobody has seen yet,
 // because releasing a lock a live run still needs is worse than waiting --
 // and, when it has a lease, while the lease holds: an expired lease counts
 // as terminal for every rule, and for good (renew_run_lease never revives it).
+// The attached lease column counts exactly like the lease row: set and in
+// the past, the lease has ended. The column can move forward again later (the
+// application's takeover of a lost run does), so the extension records such a
+// death in the lease row (death_to_record) before it can be undone.
 Liveness liveness_of(const RunInfo* run, const RunStatusPartition& partition);
 inline bool is_live(const RunInfo* run, const RunStatusPartition& partition) {
     return liveness_of(run, partition) == Liveness::Live;
 }
+
+// The expiry to write into the run's lease row so that a death the lease
+// column shows stays final: the column's value, when the run's status holds,
+// the column has ended, and the lease row does not already end at or before
+// it. nullopt: nothing to record.
+OptTimestamp death_to_record(const RunInfo& run, const RunStatusPartition& partition);
 
 // The liveness of the runs one operation locked, asked by run id.
 class LockRules {

@@ -75,12 +75,21 @@ struct RunLease {
     bool bound() const { return backend_pid.has_value(); }
 };
 
+// The lease the application keeps on the run row itself: the timestamptz
+// column attach(run_lease_column => ...) names (SPEC §9; upstream's
+// heartbeat_runs.controller_lease_expires_at). NULL in the column: none.
+struct AppLease {
+    std::int64_t expires_at = 0;
+    std::int64_t judged_at = 0;  // as RunLease::judged_at
+};
+
 struct RunInfo {
     Uuid id;
     Uuid agent_id;
     Uuid company_id;
     std::string status;
     std::optional<RunLease> lease;  // no lease row: judged by its status alone
+    std::optional<AppLease> app_lease;  // no attached lease column, or NULL in it
 };
 
 // The run rows one operation has locked. A run id with no entry does not exist.

@@ -32,6 +32,7 @@ RenewedLease decide_lease_renewal(const Actor& actor, const Uuid& run_id, const 
     RunInfo judged = *run;
     judged.lease = current;
     if (judged.lease) judged.lease->judged_at = renewal.now;
+    if (judged.app_lease) judged.app_lease->judged_at = renewal.now;
     switch (liveness_of(&judged, partition)) {
         case Liveness::Live: break;
         case Liveness::LeaseEnded:
@@ -39,7 +40,8 @@ RenewedLease decide_lease_renewal(const Actor& actor, const Uuid& run_id, const 
                  JsonObject()
                      .add("runId", run_id)
                      .add("reason", "run_lease_expired")
-                     .add("sessionEnded", lease_state(*judged.lease) == LeaseState::SessionEnded));
+                     .add("sessionEnded",
+                          judged.lease && lease_state(*judged.lease) == LeaseState::SessionEnded));
         case Liveness::Terminal:
         case Liveness::Missing:
             fail(ErrorCode::Conflict, msg::kRunNotLive,

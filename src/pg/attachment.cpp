@@ -63,7 +63,10 @@ void register_attachment_invalidation() {
 const Attachment& attachment() {
     if (g_valid) return g_attachment;
     Attachment fresh = load();
-    if (fresh.schema != g_attachment.schema || fresh.attached != g_attachment.attached) ++g_generation;
+    // Saved plans name the schema and the run lease column (pg/tables.hpp).
+    if (fresh.schema != g_attachment.schema || fresh.attached != g_attachment.attached ||
+        fresh.run_lease_column != g_attachment.run_lease_column)
+        ++g_generation;
     g_attachment = std::move(fresh);
     g_valid = true;
     return g_attachment;

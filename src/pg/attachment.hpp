@@ -34,8 +34,9 @@ void register_attachment_invalidation();
 // The current attachment (read on first use after an invalidation).
 const Attachment& attachment();
 
-// Changes whenever the attached schema does: saved plans prepared under an
-// older generation name the old schema's tables and are prepared again.
+// Changes whenever the attached schema or the run lease column does: saved
+// plans prepared under an older generation name the old schema's tables (or
+// the old column) and are prepared again.
 std::uint64_t attachment_generation();
 
 // The attachment, or 55000 "paperclip_locks_attach is not attached" for

@@ -29,10 +29,11 @@ SavedPlan read_issue_plan("SELECT " ISSUE_COLUMNS " FROM {issues} AS i WHERE i.i
                           {UUIDOID});
 // The run rows with their leases (SPEC §9), in the same statement: the run
 // rows locked in ascending id, the lease rows read (a lease row is locked
-// only by a renewal, after its run row). A database still at 1.0 has no
+// only by a renewal, after its run row), and the attached lease column
+// (SPEC §9 run_lease_column). A database still at 1.0 has no
 // run_leases table: the plans without it judge runs by status alone.
 #define RUN_COLUMNS "r.id, r.agent_id, r.company_id, r.status"
-#define WITH_LEASES ", l.expires_at, l.renewed_at, l.backend_pid, l.backend_start " \
+#define WITH_LEASES ", l.expires_at, l.renewed_at, l.backend_pid, l.backend_start, {r.run_lease_expiry} " \
     "FROM {heartbeat_runs} AS r LEFT JOIN {run_leases} AS l ON l.run_id" PC_EQ "r.id "
 SavedPlan lock_runs_plan("SELECT " RUN_COLUMNS WITH_LEASES "WHERE r.id" PC_EQ "ANY ($1) "
                          "ORDER BY r.id FOR NO KEY UPDATE OF r",
@@ -89,7 +90,10 @@ core::IssueState issue_from(const Row& r) {
 
 core::RunInfo run_from(const Row& r, bool with_lease) {
     core::RunInfo run{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)};
-    if (with_lease) run.lease = lease_from(r, 5);
+    if (with_lease) {
+        run.lease = lease_from(r, 5);
+        run.app_lease = app_lease_from(r, 9);
+    }
     return run;
 }
 
@@ -113,7 +117,10 @@ core::RunSet lock_runs(const std::vector<core::Uuid>& ids) {
     const auto n = plan.run({p_uuids(ids)});
     std::vector<core::RunInfo> runs;
     for (std::uint64_t i = 0; i < n; ++i) runs.push_back(run_from(plan.row(i), leases));
-    if (leases) confirm_ended_leases(runs);
+    if (leases) {
+        confirm_ended_leases(runs);
+        record_column_deaths(runs);  // under the run rows' locks
+    }
     return core::RunSet(std::move(runs));
 }
 

@@ -17,13 +17,14 @@ namespace {
 Datum get(HeapTuple tuple, TupleDesc desc, int column, bool* isnull) {
     return heap_getattr(tuple, column, desc, isnull);
 }
+}  // namespace
+
 core::OptTimestamp timestamp_column(HeapTuple tuple, TupleDesc desc, int column) {
     bool isnull = false;
     Datum d = get(tuple, desc, column, &isnull);
     if (isnull) return std::nullopt;
     return DatumGetTimestampTz(d);
 }
-}  // namespace
 
 core::OptUuid uuid_column(HeapTuple tuple, TupleDesc desc, int column) {
     bool isnull = false;

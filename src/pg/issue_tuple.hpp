@@ -26,6 +26,7 @@ private:
 int column_of(TupleDesc desc, const char* name);
 core::OptUuid uuid_column(HeapTuple tuple, TupleDesc desc, int column);
 core::OptText text_column(HeapTuple tuple, TupleDesc desc, int column);
+core::OptTimestamp timestamp_column(HeapTuple tuple, TupleDesc desc, int column);
 HeapTuple replace_uuid_column(HeapTuple tuple, TupleDesc desc, int column, const core::Uuid& value);
 HeapTuple replace_text_column(HeapTuple tuple, TupleDesc desc, int column, const std::string& value);
 HeapTuple replace_timestamptz_column(HeapTuple tuple, TupleDesc desc, int column, TimestampTz value);

@@ -1,6 +1,7 @@
 #include "pg/run_leases.hpp"
 
 #include "core/liveness.hpp"
+#include "pg/terminal_statuses.hpp"
 
 extern "C" {
 #include "storage/procarray.h"
@@ -16,13 +17,22 @@ namespace {
 // A renewal locks the run row and reads its lease in one statement; the
 // lease row itself is written only by renewals, each under its run row's
 // lock, so it needs no lock of its own.
-SavedPlan lock_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status, " LEASE_COLUMNS " "
+SavedPlan lock_run_plan("SELECT r.id, r.agent_id, r.company_id, r.status, " LEASE_COLUMNS ", {r.run_lease_expiry} "
                         "FROM {heartbeat_runs} AS r LEFT JOIN {run_leases} AS l ON l.run_id" PC_EQ "r.id "
                         "WHERE r.id" PC_EQ "$1 FOR NO KEY UPDATE OF r",
                         {UUIDOID});
-SavedPlan read_leases_plan("SELECT l.run_id, " LEASE_COLUMNS " FROM {run_leases} AS l "
-                           "WHERE l.run_id" PC_EQ "ANY ($1)",
+// Both lease signals of these runs: the lease row and the attached lease column.
+SavedPlan read_leases_plan("SELECT r.id, " LEASE_COLUMNS ", {r.run_lease_expiry} "
+                           "FROM {heartbeat_runs} AS r LEFT JOIN {run_leases} AS l ON l.run_id" PC_EQ "r.id "
+                           "WHERE r.id" PC_EQ "ANY ($1)",
                            {UUIDARRAYOID});
+// A death the attached lease column shows, recorded in the lease row (the
+// column's value as the expiry; an earlier expiry stays), so that it stays
+// final when the application moves the column forward again.
+SavedPlan record_death_plan(
+    "INSERT INTO {run_leases} AS l (run_id, company_id, expires_at, renewed_at) VALUES ($1, $2, $3, $3) "
+    "ON CONFLICT (run_id) DO UPDATE SET expires_at = LEAST(l.expires_at, EXCLUDED.expires_at)",
+    {UUIDOID, UUIDOID, TIMESTAMPTZOID});
 SavedPlan lock_runs_skip_locked_plan("SELECT r.id FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "ANY ($1) "
                                      "ORDER BY r.id FOR NO KEY UPDATE SKIP LOCKED",
                                      {UUIDARRAYOID});
@@ -63,8 +73,14 @@ std::optional<core::RunLease> read_lease_columns(const Row& r, int first_col, st
     return judged(lease, at);
 }
 
+std::optional<core::AppLease> read_app_lease(const Row& r, int col, std::int64_t at) {
+    if (r.is_null(col)) return std::nullopt;
+    return core::AppLease{DatumGetTimestampTz(r.datum(col)), at};
+}
+
 bool lease_looks_ended(const core::RunInfo& run) {
-    return run.lease && core::lease_state(*run.lease) != core::LeaseState::Holds;
+    return (run.lease && core::lease_state(*run.lease) != core::LeaseState::Holds) ||
+           (run.app_lease && core::app_lease_ended(*run.app_lease));
 }
 
 // Reads the leases of `ids` again (a new statement, a new snapshot) into runs.
@@ -73,12 +89,18 @@ void reread_leases(std::vector<core::RunInfo>& runs, const std::vector<core::Uui
     const auto n = read_leases_plan.run({p_uuids(ids)});
     for (auto& run : runs)
         for (const auto& id : ids)
-            if (run.id == id) run.lease.reset();
+            if (run.id == id) {
+                run.lease.reset();
+                run.app_lease.reset();
+            }
     for (std::uint64_t i = 0; i < n; ++i) {
         const Row r = read_leases_plan.row(i);
         const core::Uuid id = r.uuid(1);
         for (auto& run : runs)
-            if (run.id == id) run.lease = read_lease_columns(r, 2, at);
+            if (run.id == id) {
+                run.lease = read_lease_columns(r, 2, at);
+                run.app_lease = read_app_lease(r, 6, at);
+            }
     }
 }
 
@@ -100,6 +122,10 @@ bool leases_installed() {
 
 std::optional<core::RunLease> lease_from(const Row& r, int first_col) {
     return read_lease_columns(r, first_col, GetCurrentStatementStartTimestamp());
+}
+
+std::optional<core::AppLease> app_lease_from(const Row& r, int col) {
+    return read_app_lease(r, col, GetCurrentStatementStartTimestamp());
 }
 
 std::optional<core::RunLease> lease_of(const std::optional<std::int64_t>& expires_at,
@@ -130,7 +156,10 @@ void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs) {
     for (auto& run : runs) {
         bool is_locked = false;
         for (const auto& id : locked) is_locked = is_locked || id == run.id;
-        if (lease_looks_ended(run) && !is_locked) run.lease.reset();
+        if (lease_looks_ended(run) && !is_locked) {
+            run.lease.reset();
+            run.app_lease.reset();
+        }
     }
     if (!locked.empty()) reread_leases(runs, locked);
 }
@@ -141,14 +170,30 @@ std::optional<core::RunInfo> lock_run_for_renewal(const core::Uuid& run_id, std:
     const Row r = lock_run_plan.row(0);
     std::vector<core::RunInfo> runs{core::RunInfo{r.uuid(1), r.uuid(2), r.uuid(3), r.text(4)}};
     runs[0].lease = read_lease_columns(r, 5, now);
+    runs[0].app_lease = read_app_lease(r, 9, now);
     // A renewal this one waited for may have committed a newer lease than the
     // statement read (PostgreSQL rechecks the locked run row, not the joined
     // lease row): a lease that looks ended is read again.
     if (lease_looks_ended(runs[0])) {
         reread_leases(runs, {run_id});
         if (runs[0].lease) runs[0].lease = judged(*runs[0].lease, now);
+        if (runs[0].app_lease) runs[0].app_lease->judged_at = now;
     }
     return runs[0];
+}
+
+void record_column_deaths(const std::vector<core::RunInfo>& runs) {
+    const core::RunStatusPartition& partition = run_status_partition();
+    std::vector<core::Uuid> done;
+    for (const auto& run : runs) {
+        const core::OptTimestamp expiry = core::death_to_record(run, partition);
+        if (!expiry) continue;
+        bool seen = false;
+        for (const auto& id : done) seen = seen || id == run.id;
+        if (seen) continue;
+        done.push_back(run.id);
+        record_death_plan.run({p_uuid(run.id), p_uuid(run.company_id), p_timestamptz(expiry)});
+    }
 }
 
 void write_run_lease(const core::RenewedLease& renewed) {

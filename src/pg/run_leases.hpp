@@ -21,13 +21,18 @@ bool leases_installed();
 // (no lease row). Judged at the start of the current statement.
 std::optional<core::RunLease> lease_from(const Row& r, int first_col);
 
+// The attached lease column (SPEC §9 run_lease_column) of a result row, read
+// as {alias.run_lease_expiry} (pg/tables.hpp); nullopt when NULL or when no
+// column is attached. Judged at the start of the current statement.
+std::optional<core::AppLease> app_lease_from(const Row& r, int col);
+
 // A lease given as values (an SQL function's arguments); nullopt without
 // expires_at. Judged at the start of the current statement.
 std::optional<core::RunLease> lease_of(const std::optional<std::int64_t>& expires_at,
                                        const std::optional<std::int32_t>& backend_pid,
                                        const core::OptTimestamp& backend_start);
 
-// A lease that looked ended when its run row was locked may have been read
+// A lease (row or attached column) that looked ended when its run row was locked may have been read
 // before a renewal that this operation waited for committed (PostgreSQL
 // rechecks a locked row, not the rows joined to it). Those leases are read
 // again by a new statement, which sees every committed renewal.
@@ -36,6 +41,13 @@ void confirm_ended_leases(std::vector<core::RunInfo>& runs);
 // only for runs whose row it can lock without waiting (SKIP LOCKED); a run
 // whose row another session holds (maybe renewing) counts as live this time.
 void confirm_ended_leases_skip_locked(std::vector<core::RunInfo>& runs);
+
+// Death is final (SPEC §9): for each run whose status holds but whose
+// attached lease column has ended, writes that death into its lease row
+// (core::death_to_record), so the application moving the column forward
+// again -- upstream does while it takes over a lost run -- revives nothing.
+// Called with the run rows locked, as every lease row write is.
+void record_column_deaths(const std::vector<core::RunInfo>& runs);
 
 // Renewal: the run row locked FOR NO KEY UPDATE, with its lease judged at
 // `now`, which is set to the clock once the row is locked.

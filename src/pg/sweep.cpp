@@ -15,7 +15,9 @@ namespace {
 // snapshot and its lock, PostgreSQL rechecks the new row version against the
 // run rows it joined before, so a run the row now names looks missing.
 // The filter is the core's rule (lock_is_sweepable), with the runs' leases
-// (SPEC §9); a database still at 1.0 has no run_leases and the 1.0 filter.
+// (SPEC §9) -- a lease row and the attached lease column end a run alike, so
+// the filter is given the earlier of the two expiries; a database still at
+// 1.0 has no run_leases and the 1.0 filter.
 #define SWEEP_JOINS                                                                  \
     "FROM {issues} AS i "                                                            \
     "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "           \
@@ -25,8 +27,9 @@ namespace {
 SavedPlan candidates_plan(
     "SELECT i.id " SWEEP_JOINS
     "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "
-    "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, cl.expires_at, cl.backend_pid, "
-    "cl.backend_start, i.execution_run_id, er.status, el.expires_at, el.backend_pid, el.backend_start) "
+    "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, "
+    "LEAST(cl.expires_at, {cr.run_lease_expiry}), cl.backend_pid, cl.backend_start, i.execution_run_id, "
+    "er.status, LEAST(el.expires_at, {er.run_lease_expiry}), el.backend_pid, el.backend_start) "
     "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
     {INT4OID});
 SavedPlan candidates_no_leases_plan(
@@ -44,13 +47,14 @@ SavedPlan candidates_no_leases_plan(
 SavedPlan locked_plan(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
     "cr.agent_id, cr.company_id, cr.status, cl.expires_at, cl.renewed_at, cl.backend_pid, cl.backend_start, "
-    "er.agent_id, er.company_id, er.status, el.expires_at, el.renewed_at, el.backend_pid, el.backend_start "
+    "er.agent_id, er.company_id, er.status, el.expires_at, el.renewed_at, el.backend_pid, el.backend_start, "
+    "{cr.run_lease_expiry}, {er.run_lease_expiry} "
     SWEEP_JOINS "WHERE i.id" PC_EQ "ANY ($1)",
     {UUIDARRAYOID});
 SavedPlan locked_no_leases_plan(
     "SELECT i.id, i.company_id, i.checkout_run_id, i.execution_run_id, "
     "cr.agent_id, cr.company_id, cr.status, NULL, NULL, NULL, NULL, "
-    "er.agent_id, er.company_id, er.status, NULL, NULL, NULL, NULL "
+    "er.agent_id, er.company_id, er.status, NULL, NULL, NULL, NULL, NULL, NULL "
     "FROM {issues} AS i "
     "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "
     "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "
@@ -69,10 +73,12 @@ SavedPlan apply_plan(
     "WHERE i.id" PC_EQ "u.id",
     {UUIDARRAYOID, BOOLARRAYOID, BOOLARRAYOID});
 
-void add_run(std::vector<core::RunInfo>& runs, const core::OptUuid& id, const Row& r, int first_col) {
+void add_run(std::vector<core::RunInfo>& runs, const core::OptUuid& id, const Row& r, int first_col,
+             int app_lease_col) {
     if (!id || r.is_null(first_col + 2)) return;  // no run row: the run is missing
     core::RunInfo run{*id, r.uuid(first_col), r.uuid(first_col + 1), r.text(first_col + 2)};
     run.lease = lease_from(r, first_col + 3);
+    run.app_lease = app_lease_from(r, app_lease_col);
     runs.push_back(std::move(run));
 }
 
@@ -99,13 +105,16 @@ std::vector<core::SweepRow> lock_sweep_batch(int batch_size) {
         s.checkout_run_id = r.opt_uuid(3);
         s.execution_run_id = r.opt_uuid(4);
         first_run.push_back(runs.size());
-        add_run(runs, s.checkout_run_id, r, 5);
-        if (s.execution_run_id != s.checkout_run_id) add_run(runs, s.execution_run_id, r, 12);
+        add_run(runs, s.checkout_run_id, r, 5, 19);
+        if (s.execution_run_id != s.checkout_run_id) add_run(runs, s.execution_run_id, r, 12, 20);
         issues.push_back(s);
     }
     // The sweep holds no run row: an expiry is confirmed under the run row's
     // lock, taken without waiting (a renewal in flight holds it).
-    if (leases) confirm_ended_leases_skip_locked(runs);
+    if (leases) {
+        confirm_ended_leases_skip_locked(runs);
+        record_column_deaths(runs);  // only runs whose rows it locked are still judged by the column
+    }
     first_run.push_back(runs.size());
     for (std::size_t i = 0; i < issues.size(); ++i)
         out.push_back({issues[i], core::RunSet(std::vector<core::RunInfo>(runs.begin() + first_run[i],

@@ -17,8 +17,8 @@ const char* const kExtensionTables[] = {"terminal_run_statuses", "run_leases"};
 bool is_identifier(const std::string& s) {
     if (s.empty()) return false;
     for (unsigned char c : s)
-        if (!(std::islower(c) || std::isdigit(c) || c == '_')) return false;
-    return true;
+        if (!(std::islower(c) || std::isdigit(c) || c == '_' || c == '.')) return false;
+    return s.front() != '.' && s.back() != '.';
 }
 
 // {issue_row}: the issue as checkout() and release() return it -- the whole
@@ -31,8 +31,20 @@ std::string issue_row() {
            "i.updated_at)::paperclip.issues";
 }
 
+// {alias.run_lease_expiry}: the run row `alias`'s lease column -- the
+// timestamptz column attach(run_lease_column => ...) named (SPEC §9) -- or a
+// NULL timestamptz when none is named (and in paperclip_locks).
+constexpr const char* kRunLeaseExpiry = ".run_lease_expiry";
+std::string run_lease_expiry(const std::string& alias) {
+    const auto& column = attachment().run_lease_column;
+    if (!column) return "NULL::pg_catalog.timestamptz";
+    return alias + "." + pg_call([&] { return std::string(quote_identifier(column->c_str())); });
+}
+
 std::string qualified(const std::string& table) {
     if (table == "issue_row") return issue_row();
+    const std::size_t dot = table.find('.');
+    if (dot != std::string::npos && table.substr(dot) == kRunLeaseExpiry) return run_lease_expiry(table.substr(0, dot));
     for (const char* t : kAppTables)
         if (table == t) return pg_call([] { return std::string(quote_identifier(app_schema().c_str())); }) + "." + table;
     for (const char* t : kExtensionTables)

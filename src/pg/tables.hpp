@@ -5,7 +5,9 @@
 //     heartbeat_runs, issues, issue_relations, issue_comments, activity_log)
 //     in app_schema(): "paperclip" today; attach mode (SPEC §8) points it at
 //     the schema holding an existing Paperclip database;
-//   - the extension's own tables (terminal_run_statuses, run_leases) in "paperclip".
+//   - the extension's own tables (terminal_run_statuses, run_leases) in "paperclip";
+//   - {r.run_lease_expiry}: the lease column attach(run_lease_column) named on
+//     the run row aliased r (SPEC §9), or NULL::timestamptz when none is.
 // No statement outside src/pg/ names a table.
 #pragma once
 

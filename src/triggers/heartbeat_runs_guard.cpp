@@ -9,7 +9,9 @@
 #include "core/write_gate.hpp"
 #include "pg/issue_tuple.hpp"
 #include "entry_points.hpp"
+#include "pg/attachment.hpp"
 #include "pg/operation.hpp"
+#include "pg/terminal_statuses.hpp"
 #include "pg/run_leases.hpp"
 #include "pg/trigger.hpp"
 
@@ -83,6 +85,31 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
     scope.finish();
 }
 
+// Death is final (SPEC §9) with an attached lease column: an UPDATE that
+// changes the column of a run it shows dead -- upstream's server pushes it
+// 60 s forward while it takes over a lost run, before marking the run failed
+// -- first writes that death into the run's lease row (the column's old
+// value as the expiry), in this transaction. The write itself proceeds: the
+// server's takeover must keep working (SPEC §8), and the run stays dead.
+// Judged at the start of the statement, as every rule judges a lease.
+void record_death_before_revival(const TriggerData* td, TupleDesc desc) {
+    if (!TRIGGER_FIRED_BY_UPDATE(td->tg_event)) return;
+    const std::optional<std::string>& column = pg::attachment().run_lease_column;
+    if (!column) return;
+    const int col = pg::column_of(desc, column->c_str());
+    const core::OptTimestamp before = pg::timestamp_column(td->tg_trigtuple, desc, col);
+    if (!before || pg::timestamp_column(td->tg_newtuple, desc, col) == before) return;
+    const core::OptUuid id = pg::uuid_column(td->tg_trigtuple, desc, pg::column_of(desc, "id"));
+    const RunRow current = run_row(td->tg_trigtuple, desc);
+    const core::OptText status = pg::text_column(td->tg_trigtuple, desc, pg::column_of(desc, "status"));
+    if (!id || !current.agent_id || !current.company_id || !status) return;
+    core::RunInfo run{*id, *current.agent_id, *current.company_id, *status};
+    run.app_lease = core::AppLease{*before, GetCurrentStatementStartTimestamp()};
+    pg::OwnerScope scope;
+    if (core::death_to_record(run, pg::run_status_partition())) pg::record_column_deaths({run});
+    scope.finish();
+}
+
 }  // namespace
 
 Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
@@ -95,6 +122,7 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
     if (actor.passes_actor_gates()) {
         require_run_integrity(td, desc);
         if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
+        record_death_before_revival(td, desc);
         return PointerGetDatum(pg::unchanged_row(td));
     }
     core::require_actor(actor);
@@ -111,6 +139,7 @@ Datum heartbeat_runs_guard(FunctionCallInfo fcinfo) {
     }
     require_run_integrity(td, desc);
     if (TRIGGER_FIRED_BY_DELETE(td->tg_event)) lock_issues_before_run_delete(td->tg_trigtuple, desc);
+    record_death_before_revival(td, desc);
     return PointerGetDatum(pg::unchanged_row(td));
 }
 

@@ -211,3 +211,60 @@ TEST(RenewLease, ALeaseWhoseBoundSessionEndedIsDead) {
     EXPECT_EQ(code_of([&] { renew(kAgentActorR, &kRunR, bound_lease(kClock + kMinute, true), renewal(kMinute, true)); }),
               409);
 }
+
+// ---- the attached lease column (SPEC §9 run_lease_column) ----
+
+namespace {
+AppLease app_lease_until(std::int64_t expires_at) { return AppLease{expires_at, kClock}; }
+}  // namespace
+
+TEST(AppLeaseColumn, SetAndInThePastCountsExactlyLikeAnExpiredLeaseRow) {
+    const RunStatusPartition partition = RunStatusPartition::seed();
+    RunInfo run{kR, kAgentA, kCompany, "running"};
+    run.app_lease = app_lease_until(kClock + 1);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Live);
+    run.app_lease = app_lease_until(kClock);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::LeaseEnded);
+    // Either signal ends the run: a live lease row does not outvote the column.
+    run.lease = lease_until(kClock + kMinute);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::LeaseEnded);
+    // NULL in the column: the lease row and the status decide.
+    run.app_lease.reset();
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Live);
+    // The status still comes first.
+    run.status = "failed";
+    run.app_lease = app_lease_until(kClock - 1);
+    EXPECT_EQ(liveness_of(&run, partition), Liveness::Terminal);
+    const RunSet runs({RunInfo{kR, kAgentA, kCompany, "running", std::nullopt, app_lease_until(kClock - 1)}});
+    EXPECT_TRUE(LockRules(partition, runs).lease_ended(kR));
+}
+
+TEST(AppLeaseColumn, ADeathTheColumnShowsIsRecordedInTheLeaseRowOnce) {
+    const RunStatusPartition partition = RunStatusPartition::seed();
+    RunInfo run{kR, kAgentA, kCompany, "running"};
+    EXPECT_EQ(death_to_record(run, partition), std::nullopt);  // no column value
+    run.app_lease = app_lease_until(kClock + 1);
+    EXPECT_EQ(death_to_record(run, partition), std::nullopt);  // still holds
+    run.app_lease = app_lease_until(kClock - 5);
+    EXPECT_EQ(death_to_record(run, partition), OptTimestamp(kClock - 5));
+    run.lease = lease_until(kClock + kMinute);  // a live lease row: cut back to the column's death
+    EXPECT_EQ(death_to_record(run, partition), OptTimestamp(kClock - 5));
+    run.lease = lease_until(kClock - 5);  // already recorded
+    EXPECT_EQ(death_to_record(run, partition), std::nullopt);
+    run.lease = lease_until(kClock - 9);  // an earlier death stays
+    EXPECT_EQ(death_to_record(run, partition), std::nullopt);
+    run.lease.reset();
+    run.status = "failed";  // terminal: its status is final enough
+    EXPECT_EQ(death_to_record(run, partition), std::nullopt);
+}
+
+TEST(AppLeaseColumn, RenewalIsRefusedOnceTheColumnEndedJudgedAtTheRenewalsClock) {
+    RunInfo run{kR, kAgentA, kCompany, "running"};
+    run.app_lease = AppLease{kClock, 0};  // read at an earlier instant: judged again at the clock
+    const PcError e = catch_pc_error([&] { renew(kAgentActorR, &run, std::nullopt); });
+    EXPECT_EQ(e.code(), ErrorCode::Conflict);
+    EXPECT_EQ(msg_of(e), "Run lease expired");
+    EXPECT_EQ(e.detail(), "{\"runId\": " + q(kRunRS) + ", \"reason\": \"run_lease_expired\", \"sessionEnded\": false}");
+    run.app_lease = AppLease{kClock + 1, 0};
+    EXPECT_NO_THROW(renew(kAgentActorR, &run, std::nullopt));
+}
