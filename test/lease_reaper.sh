@@ -3,7 +3,9 @@
 #   1. paperclip_locks in shared_preload_libraries, the reaper watching the
 #      database "postgres": test/lease_reaper/reaper.sql;
 #   2. no preloading, pg_cron (Debian's postgresql-15-cron, preloaded)
-#      scheduling paperclip.sweep_all_stale_locks: test/lease_reaper/cron.sql.
+#      scheduling paperclip.sweep_all_stale_locks: test/lease_reaper/cron.sql;
+#   3. as 1, on upstream Paperclip's real schema (test/upstream/create-schema.sh)
+#      attached with run_lease_column: test/lease_reaper/reaper_attach.sql.
 # Each check records a row; prints them and ends with "N passed, N failed".
 # Needs the extension staged (test/stage.sh; test/run_all.sh does that).
 set -u
@@ -12,11 +14,14 @@ ROOT=$PWD
 PGV=${PGVERSION_UNDER_TEST:-15}
 . "$ROOT/test/stage.sh"  # sets STAGE (readable by the postgres user)
 PKGLIBDIR=$(pg_config --pkglibdir)
-SUITES=${LEASE_REAPER_SUITES:-"reaper cron"}
+SUITES=${LEASE_REAPER_SUITES:-"reaper cron reaper_attach"}
 
 # Inside a cluster: run one suite's checks, print its results.
 if [ "${1:-}" = --inside ]; then
     suite=$2
+    if [ "$suite" = reaper_attach ]; then
+        test/upstream/create-schema.sh postgres >/dev/null || echo "[$suite] could not create upstream's schema"
+    fi
     psql -X -q -d postgres -f test/lease_reaper/checks.sql >/dev/null
     psql -X -q -d postgres -v ON_ERROR_STOP=0 -f "test/lease_reaper/$suite.sql" 2>&1 >/dev/null | sed "s/^/[$suite] /"
     [ "$suite" = reaper ] && test/lease_reaper/lease_stress.sh 2>&1 >/dev/null | sed "s/^/[$suite] /"
@@ -54,6 +59,10 @@ run_suite() {  # suite, pg_virtualenv options...
 }
 for suite in $SUITES; do
     case $suite in
+        reaper_attach)
+            run_suite reaper_attach \
+                -o "shared_preload_libraries=paperclip_locks" \
+                -o "paperclip.lease_reaper_databases=postgres" ;;
         reaper)
             run_suite reaper \
                 -o "shared_preload_libraries=paperclip_locks" \
@@ -67,7 +76,7 @@ for suite in $SUITES; do
                 -o "max_worker_processes=16" ;;
     esac
 done
-grep -vE '^(ok|FAIL) ' "$out" | grep -E '\[(reaper|cron)\]' || true
+grep -vE '^(ok|FAIL) ' "$out" | grep -E '\[(reaper|cron|reaper_attach)\]' || true
 grep -E '^(ok|FAIL) ' "$out"
 ok=$(grep -cE '^ok ' "$out" || true)
 bad=$(grep -cE '^FAIL ' "$out" || true)
