@@ -78,6 +78,7 @@ struct Options {
     std::map<std::string, int> weights = {
         {"checkout", 300}, {"release", 70}, {"adopt", 120}, {"run_cycle", 25}, {"force_release", 2},
         {"title", 150},    {"comment", 150}, {"status", 30}, {"run_delete", 50}, {"acquire", 50},
+        {"lease", 30},
     };
 };
 
@@ -581,6 +582,67 @@ struct Checker {
         return f;
     }
 
+    // The same for leases (SPEC §9): a lock naming a run whose lease row has
+    // expired -- the run still in a status that holds -- that the sweep would
+    // clear (lock_is_sweepable with the leases) has been expired for longer
+    // than the sweep interval + slack AND has survived `stale_passes`
+    // complete sweep passes that started after the expiry. The stress cluster
+    // does not preload the module (no reaper): the sweep is the release.
+    Finding overdue_expired(pqxx::transaction_base& t, const std::vector<std::pair<double, double>>& passes,
+                            double* max_age = nullptr) const {
+        Finding f{"no_overdue_expired_lease_locks", {}};
+        const auto res = t.exec(
+            "SELECT l.issue_id, extract(epoch FROM min(le.expires_at))::float8, extract(epoch FROM now())::float8, "
+            "min(r.id::text) "
+            "FROM paperclip.issue_locks l "
+            "JOIN paperclip.heartbeat_runs r ON r.id IN (l.checkout_run_id, l.execution_run_id) "
+            "AND NOT paperclip.run_status_is_terminal(r.status) "
+            "JOIN paperclip.run_leases le ON le.run_id = r.id AND le.expires_at <= now() "
+            "WHERE paperclip.lock_is_sweepable(l.checkout_run_id, l.checkout_run_status, "
+            "l.checkout_run_lease_expires_at, NULL, NULL, l.execution_run_id, l.execution_run_status, "
+            "l.execution_run_lease_expires_at, NULL, NULL) "
+            "GROUP BY l.issue_id");
+        for (const auto& r : res) {
+            const double since = r[1].as<double>(), now = r[2].as<double>();
+            const double age = now - since;
+            if (max_age && age > *max_age) *max_age = age;
+            int after = 0;
+            for (const auto& p : passes)
+                if (p.first > since && p.second < now) ++after;
+            if (age > sweep_interval + stale_slack && after >= stale_passes)
+                f.violations.push_back("issue " + field(r[0]) + " held by run " + field(r[3]) + " whose lease expired " +
+                                       std::to_string(age) + " s ago, survived " + std::to_string(after) +
+                                       " sweep passes");
+        }
+        return f;
+    }
+
+    // Death is final and nothing is lost (SPEC §9): every acknowledged
+    // renewal has its lease row; a run that stopped renewing keeps exactly
+    // the expiry its last renewal was acknowledged with (nobody revived it).
+    Finding leases_kept(pqxx::transaction_base& t, const std::vector<Ack>& all) const {
+        Finding f{"lease_deaths_final", {}};
+        std::vector<std::string> renewed, stopped, stopped_at;
+        for (const auto& a : all) {
+            if (a.doubt) continue;
+            if (a.kind == "lease_renew") renewed.push_back(a.f[0]);
+            else if (a.kind == "lease_stop") stopped.push_back(a.f[0]), stopped_at.push_back(a.f[2]);
+        }
+        for (const auto& r : t.exec_params("SELECT k.run FROM unnest($1::uuid[]) AS k(run) WHERE NOT EXISTS "
+                                           "(SELECT 1 FROM paperclip.run_leases l WHERE l.run_id = k.run)",
+                                           pg_array(renewed)))
+            f.violations.push_back("acknowledged renewal of run " + field(r[0]) + " has no lease row");
+        for (const auto& r : t.exec_params(
+                 "SELECT k.run, to_timestamp(k.expires / 1e6)::text, l.expires_at::text "
+                 "FROM unnest($1::uuid[], $2::int8[]) AS k(run, expires) "
+                 "LEFT JOIN paperclip.run_leases l ON l.run_id = k.run "
+                 "WHERE (extract(epoch FROM l.expires_at) * 1000000)::int8 IS DISTINCT FROM k.expires",
+                 pg_array(stopped), pg_array(stopped_at)))
+            f.violations.push_back("run " + field(r[0]) + " stopped renewing at " + field(r[1]) + " but its lease is " +
+                                   (r[2].is_null() ? std::string("gone") : field(r[2])));
+        return f;
+    }
+
     // Every acknowledged checkout has its issue.checked_out row: same issue,
     // details {agentId}, actor (agent, run). Counted per key (a run may check
     // out the same issue again), and no more rows than acks + in-doubt commits.
@@ -868,6 +930,42 @@ private:
         else if (op == "status") status();
         else if (op == "run_delete") run_delete();
         else if (op == "acquire") acquire();
+        else if (op == "lease") lease();
+    }
+
+    // SPEC §9: the agent renews its run's lease. A share of runs then stop
+    // renewing, as a harness killed hard would: a 1-second lease that nobody
+    // renews again, the run left 'running' with no terminal status. Its locks
+    // must go to the sweep (or to the agent's next run, which adopts the
+    // issues the agent still remembers). The others renew for 10 minutes.
+    void lease() {
+        const Pick a = pick_agent(true);
+        if (a.idx < 0) return;
+        const bool stop_renewing = coin(0.3);
+        const bool forget = stop_renewing && coin(0.5);
+        const char* kind = stop_renewing ? "lease_stop" : "lease_renew";
+        std::string expires;
+        const Outcome out = run_txn(s_, rec_, kind, [&](pqxx::work& w) {
+            set_agent(w, a.id, a.run);
+            // The new expiry in microseconds since the epoch (exact, no time zone).
+            expires = field(w.exec_params1("SELECT (extract(epoch FROM paperclip.renew_run_lease($1::uuid, "
+                                           "$2::interval)) * 1000000)::int8", a.run,
+                                           std::string(stop_renewing ? "1 second" : "10 minutes"))[0]);
+        });
+        if (out == Outcome::Committed) {
+            rec_.ack(kind, {a.run, a.id, expires});
+            if (stop_renewing) {
+                model([&](World& w) {
+                    Agent& ag = w.agents[a.idx];
+                    if (ag.run == a.run) ag.needs_run = true;
+                    if (forget) ag.held.clear();
+                });
+                create_run(a.idx);
+            }
+        } else if (out == Outcome::Doubt) {
+            rec_.ack(kind, {a.run, a.id, ""}, true);
+        }
+        model([&](World& w) { w.agents[a.idx].busy = false; });
     }
 
     void checkout() {
@@ -1345,6 +1443,7 @@ void live_checker(const Options& o, Recorder& rec, const std::atomic<bool>& stop
             fs.push_back(chk.lock_agent_is_assignee(t));
             fs.push_back(chk.execution_columns(t));
             fs.push_back(chk.overdue_stale(t, passes, &max_stale_age));
+            fs.push_back(chk.overdue_expired(t, passes, &max_stale_age));
             fs.push_back(chk.audit_checkouts(t, checkouts, false));
             fs.push_back(chk.audit_force(t, forces, false));
             t.commit();
@@ -1586,7 +1685,8 @@ int do_check(const Options& o_in) {
     {
         pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> t{*conn};
         for (const auto& f : {chk.single_holder(t), chk.lock_agent_is_assignee(t), chk.execution_columns(t),
-                              chk.overdue_stale(t, d.passes, &max_age), chk.audit_checkouts(t, acks_of("checkout"), true),
+                              chk.overdue_stale(t, d.passes, &max_age), chk.overdue_expired(t, d.passes, &max_age),
+                              chk.leases_kept(t, d.acks), chk.audit_checkouts(t, acks_of("checkout"), true),
                               chk.audit_releases(t, acks_of("release"), true),
                               chk.audit_force(t, acks_of("force_release"), true),
                               chk.audit_adoption(t, acks_of("adopt_assert")), chk.lost_commits(t, d.acks)})
@@ -1629,6 +1729,24 @@ int do_check(const Options& o_in) {
                     drained, left, unsweepable);
         add("sweep_drains_stale_locks", left == 0 ? std::vector<std::string>{}
                                                   : std::vector<std::string>{std::to_string(left) + " stale locks left"});
+        // No lock the sweep would clear is left held by a run whose lease expired.
+        const long expired_left = w.exec1(
+            "SELECT count(*) FROM paperclip.issue_locks l "
+            "JOIN paperclip.heartbeat_runs r ON r.id IN (l.checkout_run_id, l.execution_run_id) "
+            "JOIN paperclip.run_leases le ON le.run_id = r.id AND le.expires_at <= now() "
+            "WHERE paperclip.lock_is_sweepable(l.checkout_run_id, l.checkout_run_status, "
+            "l.checkout_run_lease_expires_at, NULL, NULL, l.execution_run_id, l.execution_run_status, "
+            "l.execution_run_lease_expires_at, NULL, NULL)")[0]
+                                      .as<long>();
+        const long lease_cleared = w.exec1("SELECT count(*) FROM paperclip.activity_log WHERE action = "
+                                           "'issue.stale_lock_cleared' AND details->>'reason' = 'run_lease_expired'")[0]
+                                       .as<long>();
+        std::printf("== %ld locks cleared because a lease expired (audit rows); %ld left held by an expired run\n",
+                    lease_cleared, expired_left);
+        add("sweep_drains_expired_lease_locks",
+            expired_left == 0 ? std::vector<std::string>{}
+                              : std::vector<std::string>{std::to_string(expired_left) + " locks of expired runs left"});
+        if (lease_cleared == 0) add("workload_exercised", {"no lock was ever cleared because its run's lease expired"});
     }
 
     // Errors: no deadlock, no XX000, nothing unexpected.
@@ -1658,7 +1776,7 @@ int do_check(const Options& o_in) {
         for (const auto& f : d.ops) committed[f[1]] = std::stol(f[3]), failed[f[1]] = std::stol(f[4]);
         for (const char* k : {"checkout", "release", "adopt_assert", "adopt_update", "run_fail", "run_create",
                               "force_release", "title_update", "comment", "run_delete", "sweep",
-                              "terminal_status_add"})
+                              "terminal_status_add", "lease_renew", "lease_stop"})
             if (committed[k] == 0) v.push_back(std::string("no committed ") + k);
         if (failed["checkout"] == 0) v.push_back("no checkout ever conflicted: the hot set is not hot");
         long rounds = d.meta.count("live_rounds") ? std::stol(d.meta.at("live_rounds")) : 0;
