@@ -14,7 +14,8 @@ const quoteIdent = (s) => `"${String(s).replaceAll('"', '""')}"`;
 // ATTACH_MODE unset or "none": plain upstream, no extension.
 // ATTACH_MODE=compat|strict: CREATE EXTENSION paperclip_locks_attach and
 // SELECT paperclip.attach('public', mode) before any fixture is written; in
-// compat mode the server's role joins paperclip_trusted_app (SPEC §8).
+// compat mode the server's role joins paperclip_trusted_app (SPEC §8) and the
+// attachment names controller_lease_expires_at as its run lease column (§9).
 // While the extension does not exist yet (issue 13 in progress) the hook
 // reports `unavailable` and the suites skip with that reason. Once it ships,
 // ATTACH_REQUIRED=1 (set by run.sh for every ATTACH_MODE run) turns a missing
@@ -34,7 +35,15 @@ export async function applyAttachMode(admin, { mode, appRole }) {
     if (process.env.ATTACH_REQUIRED === "1") throw new Error(`ATTACH_MODE=${mode}: ${reason}`);
     return { mode, unavailable: reason };
   }
-  await admin`SELECT paperclip.attach('public', ${mode})`;
+  // Compat mode attaches the way SPEC §9 suggests for upstream: with the
+  // server's own run-controller lease as the run lease column, so every route
+  // also runs with liveness reading it and the heartbeat_runs trigger that
+  // keeps a death final.
+  if (mode === "compat") {
+    await admin`SELECT paperclip.attach('public', ${mode}, run_lease_column => 'controller_lease_expires_at')`;
+  } else {
+    await admin`SELECT paperclip.attach('public', ${mode})`;
+  }
   if (mode === "compat") await admin.unsafe(`GRANT paperclip_trusted_app TO ${quoteIdent(appRole)}`);
   return { mode };
 }
