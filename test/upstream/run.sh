@@ -30,7 +30,7 @@ if [ $# -gt 0 ]; then
 elif [ "$mode" = none ]; then
     files=(schema.test.mjs route-scenarios.test.mjs route-scenarios-functions.test.mjs paperclip-error.test.mjs oracle.test.mjs)
 else
-    files=(route-scenarios.test.mjs)
+    files=(route-scenarios.test.mjs legacy-lease.test.mjs)
 fi
 
 # The extension, staged as test/run_all.sh stages it (build/stage; another
