@@ -91,7 +91,12 @@ void lock_issues_before_run_delete(HeapTuple run, TupleDesc desc) {
 // -- first writes that death into the run's lease row (the column's old
 // value as the expiry), in this transaction. The write itself proceeds: the
 // server's takeover must keep working (SPEC §8), and the run stays dead.
-// Judged at the start of the statement, as every rule judges a lease.
+// Judged at the start of the statement, as every rule judges a lease: a
+// renewal whose own check found the column still ahead of the clock is
+// never taken for a death (the statement began earlier still). A revocation
+// racing the expiry inside its own statement is not recorded; nothing of
+// ours acted on that death (an operation that did holds the run row and
+// recorded it first).
 void record_death_before_revival(const TriggerData* td, TupleDesc desc) {
     if (!TRIGGER_FIRED_BY_UPDATE(td->tg_event)) return;
     const std::optional<std::string>& column = pg::attachment().run_lease_column;
