@@ -5,6 +5,10 @@
 #include "pg/run_leases.hpp"
 #include "pg/spi.hpp"
 
+extern "C" {
+#include "utils/resowner.h"
+}
+
 namespace paperclip::pg {
 
 namespace {
@@ -42,6 +46,18 @@ SavedPlan read_run_plan("SELECT " RUN_COLUMNS WITH_LEASES "WHERE r.id" PC_EQ "$1
 SavedPlan lock_runs_no_leases_plan("SELECT " RUN_COLUMNS " FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "ANY ($1) "
                                    "ORDER BY r.id FOR NO KEY UPDATE",
                                    {UUIDARRAYOID});
+// The same two, without waiting: lock_issue_then_runs takes the run rows
+// this way while it holds the issue row (see there).
+SavedPlan lock_runs_nowait_plan("SELECT " RUN_COLUMNS WITH_LEASES "WHERE r.id" PC_EQ "ANY ($1) "
+                                "ORDER BY r.id FOR NO KEY UPDATE OF r NOWAIT",
+                                {UUIDARRAYOID});
+SavedPlan lock_runs_no_leases_nowait_plan("SELECT " RUN_COLUMNS " FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ
+                                          "ANY ($1) ORDER BY r.id FOR NO KEY UPDATE NOWAIT",
+                                          {UUIDARRAYOID});
+// Waits until one run row can be locked; run in a subtransaction that is
+// rolled back at once, so the lock is never kept.
+SavedPlan wait_for_run_plan("SELECT r.id FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "$1 FOR NO KEY UPDATE",
+                            {UUIDOID});
 SavedPlan read_run_no_leases_plan("SELECT " RUN_COLUMNS " FROM {heartbeat_runs} AS r WHERE r.id" PC_EQ "$1",
                                   {UUIDOID});
 SavedPlan write_issue_plan(
@@ -110,10 +126,13 @@ std::optional<core::IssueState> read_issue(const core::Uuid& issue_id) {
     return issue_from(read_issue_plan.row(0));
 }
 
-core::RunSet lock_runs(const std::vector<core::Uuid>& ids) {
+namespace {
+
+core::RunSet lock_runs(const std::vector<core::Uuid>& ids, bool nowait) {
     if (ids.empty()) return core::RunSet{};
     const bool leases = leases_installed();
-    SavedPlan& plan = leases ? lock_runs_plan : lock_runs_no_leases_plan;
+    SavedPlan& plan = leases ? (nowait ? lock_runs_nowait_plan : lock_runs_plan)
+                             : (nowait ? lock_runs_no_leases_nowait_plan : lock_runs_no_leases_plan);
     const auto n = plan.run({p_uuids(ids)});
     std::vector<core::RunInfo> runs;
     for (std::uint64_t i = 0; i < n; ++i) runs.push_back(run_from(plan.row(i), leases));
@@ -123,6 +142,57 @@ core::RunSet lock_runs(const std::vector<core::Uuid>& ids) {
     }
     return core::RunSet(std::move(runs));
 }
+
+// Runs body in an internal subtransaction (as PL/pgSQL runs a block with an
+// EXCEPTION clause), then commits it (keep) or rolls it back. A 55P03 raised
+// while *nowait_step is true (a NOWAIT lock not available) rolls it back and
+// returns false; any other error (a lock_timeout's 55P03 included) rolls it
+// back and propagates. Row locks taken in a rolled-back subtransaction are
+// released.
+template <class Body>
+bool in_subtransaction(bool keep, const bool* nowait_step, Body&& body) {
+    MemoryContext context = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    const auto restore = [&] {
+        MemoryContextSwitchTo(context);
+        CurrentResourceOwner = owner;
+    };
+    pg_call([] { BeginInternalSubTransaction(nullptr); });
+    MemoryContextSwitchTo(context);
+    try {
+        body();
+    } catch (const PgError& e) {
+        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
+        restore();
+        if (nowait_step != nullptr && *nowait_step && e.data() != nullptr &&
+            e.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+            return false;
+        throw;
+    } catch (...) {
+        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
+        restore();
+        throw;
+    }
+    if (keep)
+        pg_call([] { ReleaseCurrentSubTransaction(); });
+    else
+        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
+    restore();
+    return true;
+}
+
+std::vector<core::Uuid> runs_needed(const core::IssueState& s, IssueRuns which, const core::OptUuid& also) {
+    switch (which) {
+        case IssueRuns::LockColumns: return core::run_lock_order({s.checkout_run_id, s.execution_run_id, also});
+        case IssueRuns::CheckoutOnly: return core::run_lock_order({s.checkout_run_id, also});
+        case IssueRuns::None: break;
+    }
+    return core::run_lock_order({also});
+}
+
+}  // namespace
+
+core::RunSet lock_runs(const std::vector<core::Uuid>& ids) { return lock_runs(ids, false); }
 
 std::optional<core::RunInfo> read_run(const core::Uuid& run_id) {
     const bool leases = leases_installed();
@@ -135,18 +205,36 @@ core::RunSet lock_runs_of(const core::IssueState& issue, const core::OptUuid& al
     return lock_runs(core::run_lock_order({issue.checkout_run_id, issue.execution_run_id, also}));
 }
 
+// SPEC §7's order (the issue row, then its run rows), and one more rule: a
+// function never waits for a run row while it holds the issue row. Upstream
+// Paperclip's adoptUnownedCheckoutRun locks a run row FOR UPDATE and then
+// updates the issue (run first), and its adoptStaleCheckoutRun locks two run
+// rows in no fixed order; a function holding the issue and waiting for such a
+// run row would deadlock with it. So the issue row and the run rows are taken
+// in a subtransaction, the run rows with NOWAIT; when one is held by another
+// transaction, the subtransaction is rolled back (which releases the issue
+// row), the function waits for each run row in turn holding nothing (each
+// wait in a subtransaction of its own, rolled back at once), and starts
+// again. The caller sees the rows as they are when both are finally held.
 LockedIssueAndRuns lock_issue_then_runs(const core::Uuid& issue_id, IssueRuns which,
                                         const core::OptUuid& also) {
-    LockedIssueAndRuns out;
-    out.issue = lock_issue(issue_id);
-    if (!out.issue) return out;
-    const core::IssueState& s = out.issue->state;
-    switch (which) {
-        case IssueRuns::LockColumns: out.runs = lock_runs_of(s, also); break;
-        case IssueRuns::CheckoutOnly: out.runs = lock_runs(core::run_lock_order({s.checkout_run_id, also})); break;
-        case IssueRuns::None: out.runs = lock_runs(core::run_lock_order({also})); break;
+    if (which == IssueRuns::None && !also) return LockedIssueAndRuns{lock_issue(issue_id), core::RunSet{}};
+    for (;;) {
+        LockedIssueAndRuns out;
+        std::vector<core::Uuid> ids;
+        bool nowait_step = false;
+        const bool locked = in_subtransaction(true, &nowait_step, [&] {
+            out.issue = lock_issue(issue_id);
+            if (!out.issue) return;
+            ids = runs_needed(out.issue->state, which, also);
+            nowait_step = true;
+            out.runs = lock_runs(ids, true);
+            nowait_step = false;
+        });
+        if (locked) return out;
+        for (const core::Uuid& id : ids)
+            in_subtransaction(false, nullptr, [&] { wait_for_run_plan.run({p_uuid(id)}); });
     }
-    return out;
 }
 
 Datum write_issue(const core::IssueState& s) {
