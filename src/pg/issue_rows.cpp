@@ -181,13 +181,15 @@ bool in_subtransaction(bool keep, const bool* nowait_step, Body&& body) {
     return true;
 }
 
-std::vector<core::Uuid> runs_needed(const core::IssueState& s, IssueRuns which, const core::OptUuid& also) {
+std::vector<core::Uuid> runs_needed(const core::IssueState& s, IssueRuns which, const core::OptUuid& also,
+                                    const core::OptUuid& audit_run) {
     switch (which) {
-        case IssueRuns::LockColumns: return core::run_lock_order({s.checkout_run_id, s.execution_run_id, also});
-        case IssueRuns::CheckoutOnly: return core::run_lock_order({s.checkout_run_id, also});
+        case IssueRuns::LockColumns:
+            return core::run_lock_order({s.checkout_run_id, s.execution_run_id, also, audit_run});
+        case IssueRuns::CheckoutOnly: return core::run_lock_order({s.checkout_run_id, also, audit_run});
         case IssueRuns::None: break;
     }
-    return core::run_lock_order({also});
+    return core::run_lock_order({also, audit_run});
 }
 
 }  // namespace
@@ -216,9 +218,14 @@ core::RunSet lock_runs_of(const core::IssueState& issue, const core::OptUuid& al
 // row), the function waits for each run row in turn holding nothing (each
 // wait in a subtransaction of its own, rolled back at once), and starts
 // again. The caller sees the rows as they are when both are finally held.
+// `audit_run` is the run the operation's audit rows will name: on a schema
+// whose activity_log.run_id references heartbeat_runs (upstream's), the
+// audit INSERT's foreign-key check takes FOR KEY SHARE on that run row, a
+// wait for a run row while holding the issue row unless it is locked here.
 LockedIssueAndRuns lock_issue_then_runs(const core::Uuid& issue_id, IssueRuns which,
-                                        const core::OptUuid& also) {
-    if (which == IssueRuns::None && !also) return LockedIssueAndRuns{lock_issue(issue_id), core::RunSet{}};
+                                        const core::OptUuid& also, const core::OptUuid& audit_run) {
+    if (which == IssueRuns::None && !also && !audit_run)
+        return LockedIssueAndRuns{lock_issue(issue_id), core::RunSet{}};
     for (;;) {
         LockedIssueAndRuns out;
         std::vector<core::Uuid> ids;
@@ -226,7 +233,7 @@ LockedIssueAndRuns lock_issue_then_runs(const core::Uuid& issue_id, IssueRuns wh
         const bool locked = in_subtransaction(true, &nowait_step, [&] {
             out.issue = lock_issue(issue_id);
             if (!out.issue) return;
-            ids = runs_needed(out.issue->state, which, also);
+            ids = runs_needed(out.issue->state, which, also, audit_run);
             nowait_step = true;
             out.runs = lock_runs(ids, true);
             nowait_step = false;

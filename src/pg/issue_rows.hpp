@@ -29,13 +29,16 @@ std::optional<core::RunInfo> read_run(const core::Uuid& run_id);
 enum class IssueRuns { LockColumns, CheckoutOnly, None };
 
 // SPEC §7's order, in one place: the issue row, then the runs its lock
-// columns name (`which`) and `also`, ascending. No issue: no run is locked.
+// columns name (`which`), `also` and `audit_run` (the run the audit rows
+// will name), ascending. No issue: no run is locked. Never waits for a run
+// row while holding the issue row (see issue_rows.cpp).
 struct LockedIssueAndRuns {
     std::optional<LockedIssue> issue;
     core::RunSet runs;
 };
 LockedIssueAndRuns lock_issue_then_runs(const core::Uuid& issue_id, IssueRuns which,
-                                        const core::OptUuid& also);
+                                        const core::OptUuid& also,
+                                        const core::OptUuid& audit_run = std::nullopt);
 // The second half, for an issue row the caller already holds (a row trigger).
 core::RunSet lock_runs_of(const core::IssueState& issue, const core::OptUuid& also);
 

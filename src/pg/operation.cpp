@@ -12,7 +12,9 @@ Datum load_context(const Operation& op, const core::Uuid& issue_id, IssueRuns wh
     ctx.actor = op.actor;
     ctx.partition = &run_status_partition();
     ctx.now = Operation::now();
-    LockedIssueAndRuns locked = lock_issue_then_runs(issue_id, which, also);
+    // The audit rows name an agent actor's run (core::audit_actor_of).
+    const core::OptUuid audit_run = op.actor.is_agent() ? op.actor.run_id : std::nullopt;
+    LockedIssueAndRuns locked = lock_issue_then_runs(issue_id, which, also, audit_run);
     if (!locked.issue) return Datum(0);
     ctx.issue = locked.issue->state;
     ctx.runs = std::move(locked.runs);
