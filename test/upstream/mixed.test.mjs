@@ -67,14 +67,21 @@ const liveViolations = [];
 // holds the issue row and its foreign-key check waits for FOR KEY SHARE on the
 // run row, while adoptUnownedCheckoutRun holds that run row FOR UPDATE and
 // waits for the issue (and adoptStaleCheckoutRun takes run rows unsorted).
-// Such a deadlock is upstream's own when no process the DETAIL lists is a
-// connection of the extension's client, of the operator (sweep, checks) or of
-// the run cycle (whose status UPDATE fires the extension's run-terminal
-// trigger): every backend pid those connections ever used is recorded.
+// Such a deadlock is upstream's own when no process of the cycle the DETAIL
+// lists waits for something one of our connections (the extension's client,
+// the operator's sweep and checks, the run cycle whose status UPDATE fires
+// the run-terminal trigger; every backend pid they used is recorded) holds,
+// except a place in a row's queue: "waits for ExclusiveLock on tuple ...;
+// blocked by <ours>" means ours is itself waiting for that row (PostgreSQL
+// queues row waiters on a heavyweight tuple lock). Without ours in the queue
+// the waiter would wait for the row's holder directly and the cycle would
+// close among upstream's statements alone; the detector may still pick the
+// queued function as the victim ("bystander").
 const ourPids = new Set();
 function upstreamOwnDeadlock(db) {
-  const pids = [...String(db?.detail ?? "").matchAll(/Process (\d+)/g)].map((m) => Number(m[1]));
-  return pids.length >= 2 && pids.every((pid) => !ourPids.has(pid));
+  const edges = [...String(db?.detail ?? "").matchAll(/Process (\d+) waits for (.*?); blocked by process (\d+)\./g)]
+    .map((m) => ({ waiter: Number(m[1]), what: m[2], holder: Number(m[3]) }));
+  return edges.length >= 2 && edges.every((e) => !ourPids.has(e.holder) || /^ExclusiveLock on tuple /.test(e.what));
 }
 async function recordPid(sql) {
   const [{ pid }] = await sql`SELECT pg_backend_pid() AS pid`;
@@ -84,8 +91,8 @@ async function recordPid(sql) {
 function classify(side, op, err) {
   const db = findDatabaseError(err);
   const code = db?.code ?? err?.code;
-  if (side === "upstream" && code === "40P01" && upstreamOwnDeadlock(db)) {
-    count(`upstream ${op}: 40P01 (upstream's own lock orders)`);
+  if (code === "40P01" && upstreamOwnDeadlock(db)) {
+    count(`${side} ${op}: 40P01 (${side === "upstream" ? "upstream's own lock orders" : "bystander in upstream's own deadlock"})`);
     upstreamOwnDeadlocks++;
     if (upstreamOwnSamples.length < 3) upstreamOwnSamples.push(db.detail);
     return;
@@ -285,7 +292,7 @@ async function runWorkload() {
     `${HOT_ISSUES} hot issues, ${AGENTS} agents, ${agents.reduce((n, a) => n + a.runs.length, 0)} runs`,
   ...lines,
   `  deadlocks (40P01) involving the extension: upstream side ${deadlocks.upstream}, extension side ${deadlocks.extension}`,
-  `  deadlocks (40P01) among upstream's own statements: ${upstreamOwnDeadlocks}`,
+  `  deadlocks (40P01) among upstream's own statements (a queued function may be the victim): ${upstreamOwnDeadlocks}`,
   ...upstreamOwnSamples.map((d) => `    e.g. ${d.replaceAll("\n", "\n         ")}`),
   `  live checks: ${liveChecks}`];
   console.error(summary.join("\n"));
