@@ -5,7 +5,8 @@
 # Prints node's report and ends with one line "N passed, N failed".
 #
 #   test/upstream/run.sh                      # every suite, plain upstream
-#   ATTACH_MODE=compat test/upstream/run.sh   # route scenarios with the extension attached
+#   ATTACH_MODE=compat test/upstream/run.sh   # route scenarios with the extension attached,
+#                                             # and compat routes vs strict functions
 #   test/upstream/run.sh route-scenarios.test.mjs   # chosen files
 #   MIXED_SECONDS=600 test/upstream/run.sh mixed.test.mjs   # the long mixed run
 #
@@ -31,7 +32,7 @@ if [ $# -gt 0 ]; then
 elif [ "$mode" = none ]; then
     files=(schema.test.mjs route-scenarios.test.mjs route-scenarios-functions.test.mjs paperclip-error.test.mjs oracle.test.mjs mixed.test.mjs)
 else
-    files=(route-scenarios.test.mjs legacy-lease.test.mjs)
+    files=(route-scenarios.test.mjs legacy-lease.test.mjs route-scenarios-strict.test.mjs)
 fi
 
 # The extension, staged as test/run_all.sh stages it (build/stage; another

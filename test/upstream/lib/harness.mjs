@@ -49,22 +49,24 @@ export async function applyAttachMode(admin, { mode, appRole }) {
 }
 // ========================== END ATTACH HOOK ===============================
 
-export async function openHarness(name) {
+// `attachMode` overrides ATTACH_MODE for this database (a suite that needs
+// one compat and one strict database opens two harnesses).
+export async function openHarness(name, { attachMode = process.env.ATTACH_MODE } = {}) {
   const up = await loadUpstream();
   const dbName = `pcup_${name}_${process.pid}`;
   const schemaNote = createUpstreamSchema(dbName);
   const admin = up.postgres(connectionUrl(dbName), { max: 2, onnotice: () => {} });
 
   try {
-    return await prepare(up, dbName, schemaNote, admin);
+    return await prepare(up, dbName, schemaNote, admin, attachMode);
   } catch (err) {
     await admin.end({ timeout: 5 });
     throw err;
   }
 }
 
-async function prepare(up, dbName, schemaNote, admin) {
-  const appRole = `pcup_app_${process.pid}`;
+async function prepare(up, dbName, schemaNote, admin, attachMode) {
+  const appRole = `pcup_app_${dbName.slice("pcup_".length)}`;
   const appPassword = randomBytes(12).toString("hex");
   await admin.unsafe(`DROP ROLE IF EXISTS ${quoteIdent(appRole)}`);
   await admin.unsafe(`CREATE ROLE ${quoteIdent(appRole)} LOGIN NOSUPERUSER PASSWORD '${appPassword}'`);
@@ -73,7 +75,7 @@ async function prepare(up, dbName, schemaNote, admin) {
   await admin.unsafe(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${quoteIdent(appRole)}`);
   await admin.unsafe(`GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${quoteIdent(appRole)}`);
 
-  const attach = await applyAttachMode(admin, { mode: process.env.ATTACH_MODE, appRole });
+  const attach = await applyAttachMode(admin, { mode: attachMode, appRole });
   const appUrl = connectionUrl(dbName, { user: appRole, password: appPassword });
   const db = up.createDb(appUrl, { maxConnections: 5, applicationName: "paperclip-upstream-harness" });
 
@@ -130,11 +132,12 @@ async function prepare(up, dbName, schemaNote, admin) {
 // Fixtures, written by the superuser connection (an operator in attach mode).
 // `schemas`: where to write the same rows -- "public" (upstream's tables)
 // and/or "paperclip" (the standalone extension's tables, same columns).
-export async function seedCompanyAgentAndRuns(admin, { staleRunStatus = "failed", schemas = ["public"] } = {}) {
-  const companyId = randomUUID();
-  const agentId = randomUUID();
-  const failedRunId = randomUUID();
-  const currentRunId = randomUUID();
+// `ids`: reuse the ids of an earlier call (the same rows in another database).
+export async function seedCompanyAgentAndRuns(admin, { staleRunStatus = "failed", schemas = ["public"], ids } = {}) {
+  const companyId = ids?.companyId ?? randomUUID();
+  const agentId = ids?.agentId ?? randomUUID();
+  const failedRunId = ids?.failedRunId ?? randomUUID();
+  const currentRunId = ids?.currentRunId ?? randomUUID();
   const prefix = `H${companyId.replaceAll("-", "").slice(0, 8).toUpperCase()}`;
   for (const schema of schemas) {
     const t = (name) => admin(`${schema}.${name}`);
@@ -152,7 +155,7 @@ export async function seedCompanyAgentAndRuns(admin, { staleRunStatus = "failed"
 }
 
 export async function seedIssue(admin, fields, { schemas = ["public"] } = {}) {
-  const id = randomUUID();
+  const id = fields.id ?? randomUUID();
   const f = {
     status: "in_progress", priority: "high", assignee_agent_id: null,
     checkout_run_id: null, execution_run_id: null, execution_agent_name_key: null,
