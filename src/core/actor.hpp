@@ -42,26 +42,25 @@ struct Actor {
         a.user_id = user;
         return a;
     }
-    static Actor database_operator(const std::string& role) {
-        Actor a;
-        a.kind = Kind::Operator;
-        a.role_name = role;
-        return a;
-    }
+    static Actor database_operator(const std::string& role) { return with_role(Kind::Operator, role); }
     bool is_agent() const { return kind == Kind::Agent; }
     bool is_board() const { return kind == Kind::Board; }
-    static Actor trusted_app(const std::string& role) {
-        Actor a;
-        a.kind = Kind::TrustedApp;
-        a.role_name = role;
-        return a;
-    }
+    static Actor trusted_app(const std::string& role) { return with_role(Kind::TrustedApp, role); }
     bool is_operator() const { return kind == Kind::Operator; }
     bool is_trusted_app() const { return kind == Kind::TrustedApp; }
     // No actor needed: a database operator, or a trusted application in
     // compat mode, passes every actor gate.
     bool passes_actor_gates() const { return is_operator() || is_trusted_app(); }
     const char* kind_name() const;
+
+private:
+    // An actor known by the session's role alone (an operator, a trusted app).
+    static Actor with_role(Kind kind, const std::string& role) {
+        Actor a;
+        a.kind = kind;
+        a.role_name = role;
+        return a;
+    }
 };
 
 // The actor columns of an activity_log row.

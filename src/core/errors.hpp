@@ -26,23 +26,35 @@ enum class ErrorCode {
 const char* sqlstate_text(ErrorCode code);
 std::string sqlstate_of(ErrorCode code);
 
-class PcError : public std::runtime_error {
+// An error the extension raises itself: a message, with a DETAIL and a HINT
+// when they are not empty. Its two kinds differ only in their SQLSTATE:
+// PcError (PCnnn) here, pg::SqlStateError (one of PostgreSQL's) in the bridge.
+class ExtensionError : public std::runtime_error {
 public:
-    PcError(ErrorCode code, const std::string& message, std::string detail_json = {},
-            std::string hint = {})
-        : std::runtime_error(message), code_(code), detail_(std::move(detail_json)),
-          hint_(std::move(hint)) {}
-
-    ErrorCode code() const { return code_; }
-    int http_status() const { return static_cast<int>(code_); }
-    // Empty when upstream returns no details; otherwise a JSON object.
     const std::string& detail() const { return detail_; }
     const std::string& hint() const { return hint_; }
 
+protected:
+    ExtensionError(const std::string& message, std::string detail, std::string hint)
+        : std::runtime_error(message), detail_(std::move(detail)), hint_(std::move(hint)) {}
+
 private:
-    ErrorCode code_;
     std::string detail_;
     std::string hint_;
+};
+
+// detail(): empty when upstream returns no details; otherwise a JSON object.
+class PcError : public ExtensionError {
+public:
+    PcError(ErrorCode code, const std::string& message, std::string detail_json = {},
+            std::string hint = {})
+        : ExtensionError(message, std::move(detail_json), std::move(hint)), code_(code) {}
+
+    ErrorCode code() const { return code_; }
+    int http_status() const { return static_cast<int>(code_); }
+
+private:
+    ErrorCode code_;
 };
 
 [[noreturn]] void fail(ErrorCode code, const std::string& message);

@@ -1,8 +1,9 @@
 // The rules every write to an issue obeys, whoever sends it (SPEC §6): the
 // ownership gate for agents, the lock columns that only the extension's
-// functions move, and the status and assignee rules. The triggers ask these
-// questions; the functions answer the same ones in their own decisions
-// (the ownership rule itself is core/ownership.hpp, shared with the gate).
+// functions move, and the status and assignee rules. The triggers' decisions
+// ask these questions (the issues table's, in their order:
+// core/issue_write.hpp); the functions answer the same ones in their own
+// decisions (the ownership rule itself is core/ownership.hpp, shared with the gate).
 #pragma once
 
 #include <optional>

@@ -95,11 +95,7 @@ namespace paperclip::triggers {
 // AFTER ... FOR EACH STATEMENT on paperclip.attachment: every backend reads
 // the attachment again from its next statement on.
 Datum attachment_changed(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "attachment_changed", {"attachment"},
-                                       {{false, false, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete | pg::kOnTruncate}});
-    const Oid relid = RelationGetRelid(td->tg_relation);
-    pg::pg_call([&] { CacheInvalidateRelcacheByRelid(relid); });
-    return PointerGetDatum(nullptr);
+    return pg::invalidate_cache_of(fcinfo, "attachment_changed", "attachment");
 }
 
 }  // namespace paperclip::triggers

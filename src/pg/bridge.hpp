@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/errors.hpp"
 #include "pg/postgres.hpp"
 
 namespace paperclip::pg {
@@ -31,18 +32,14 @@ private:
 // An error of the extension's own that carries a PostgreSQL SQLSTATE (not a
 // PCnnn one): a trigger attached where it does not belong (39P01), a schema
 // owned by a superuser (55000).
-class SqlStateError : public std::runtime_error {
+class SqlStateError : public core::ExtensionError {
 public:
     SqlStateError(int sqlstate, const std::string& message, std::string detail = {}, std::string hint = {})
-        : std::runtime_error(message), sqlstate_(sqlstate), detail_(std::move(detail)), hint_(std::move(hint)) {}
+        : core::ExtensionError(message, std::move(detail), std::move(hint)), sqlstate_(sqlstate) {}
     int sqlstate() const { return sqlstate_; }
-    const std::string& detail() const { return detail_; }
-    const std::string& hint() const { return hint_; }
 
 private:
     int sqlstate_;
-    std::string detail_;
-    std::string hint_;
 };
 
 // CopyErrorData() under its own handler: nullptr when copying failed (out of

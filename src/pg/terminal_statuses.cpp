@@ -57,11 +57,7 @@ namespace paperclip::triggers {
 // AFTER ... FOR EACH STATEMENT on terminal_run_statuses: every backend's
 // cached set is stale from the next transaction on.
 Datum terminal_run_statuses_changed(FunctionCallInfo fcinfo) {
-    TriggerData* td = pg::trigger_data(fcinfo, "terminal_run_statuses_changed", {"terminal_run_statuses"},
-                                       {{false, false, pg::kOnInsert | pg::kOnUpdate | pg::kOnDelete | pg::kOnTruncate}});
-    const Oid relid = RelationGetRelid(td->tg_relation);
-    pg::pg_call([&] { CacheInvalidateRelcacheByRelid(relid); });
-    return PointerGetDatum(nullptr);
+    return pg::invalidate_cache_of(fcinfo, "terminal_run_statuses_changed", "terminal_run_statuses");
 }
 
 // SPEC §6: the built-in terminal statuses cannot be removed, by anyone.

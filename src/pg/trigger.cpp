@@ -102,4 +102,12 @@ TriggerData* row_guard_data(FunctionCallInfo fcinfo, const char* function, const
     return trigger_data(fcinfo, function, {table}, {{true, true, kOnInsert | kOnUpdate | kOnDelete}});
 }
 
+Datum invalidate_cache_of(FunctionCallInfo fcinfo, const char* function, const char* table) {
+    TriggerData* td =
+        trigger_data(fcinfo, function, {table}, {{false, false, kOnInsert | kOnUpdate | kOnDelete | kOnTruncate}});
+    const Oid relid = RelationGetRelid(td->tg_relation);
+    pg_call([&] { CacheInvalidateRelcacheByRelid(relid); });
+    return PointerGetDatum(nullptr);
+}
+
 }  // namespace paperclip::pg

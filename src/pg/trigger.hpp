@@ -39,4 +39,9 @@ TriggerData* row_guard_data(FunctionCallInfo fcinfo, const char* function, const
 // The tuple a BEFORE ROW trigger returns when it lets the row through unchanged.
 HeapTuple unchanged_row(const TriggerData* td);
 
+// The body of a trigger that keeps a per-backend cache of `table` honest:
+// AFTER any write FOR EACH STATEMENT, it invalidates the table's relcache
+// entry, so every backend's callback drops its cached copy.
+Datum invalidate_cache_of(FunctionCallInfo fcinfo, const char* function, const char* table);
+
 }  // namespace paperclip::pg
