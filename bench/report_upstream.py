@@ -159,7 +159,8 @@ def write(S, outdir, A, chart_series):
     sc = U.get("scaling")
     if sc:
         A("#### Scaling on upstream's schema\n")
-        A(f"The floor (`up`, or a smaller copy `up_N`) and strict (`up_strict`, or `up_N` attached strict) cycles, "
+        A(f"The floor (`up`, or a smaller build `up_N`) and strict (`up_strict`, or `up_N_strict`, a copy of `up_N` "
+          "attached strict) cycles, "
           f"{S['args']['scale_duration']} s per point, the dataset sizes interleaved in one pass.\n")
         A("| issues | clients | strict tps | p50 ms | p99 ms | floor tps | strict / floor (mean latency) |")
         A("|---:|---:|---:|---:|---:|---:|---:|")

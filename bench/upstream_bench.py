@@ -23,8 +23,9 @@ benchmark on the extension's own tables.
    interleaved, at 1 and the most clients; the issue UPDATE statements'
    pgbench -r latencies are compared.
 7. The extension's sweep on up_strict (its stale locks among its live ones).
-8. Scaling: the floor and strict cycles on a smaller copy of the schema
-   (--up-scales) and on `up`, interleaved.
+8. Scaling: the floor and strict cycles on a smaller build of the schema
+   (--up-scales: up_N plain, up_N_strict attached) and on up / up_strict,
+   interleaved.
 """
 
 import json
@@ -164,25 +165,28 @@ def up_sweep(U):
 
 
 def up_scaling(args, U, pm_pid, pw, clients, out):
-    """The floor and strict cycles on smaller copies of upstream's schema
-    (--up-scales issues, attached strict) and on the main dataset, interleaved
-    in one pass, at 1 and the most clients."""
+    """The floor and strict cycles on smaller builds of upstream's schema
+    (--up-scales issues: up_N plain for the floor, its copy up_N_strict
+    attached strict) and on the main dataset, interleaved in one pass, at 1
+    and the most clients."""
     scales = [int(x) for x in str(getattr(args, "up_scales", "") or "").split(",") if x.strip()]
     if not scales or not U["attach"].get("strict", {}).get("available"):
         return None
     sets = []
     for n in scales:
-        db = f"up_{n}"
+        db, sdb = f"up_{n}", f"up_{n}_strict"
         t0 = time.time()
         B.run([os.path.join(ROOT, "test", "upstream", "create-schema.sh"), db])
         B.psql(db, file=os.path.join(UP, "load.sql"), variables={"issues": n, "pw": pw})
-        B.psql(db, "CREATE EXTENSION paperclip_locks_attach")
-        B.psql(db, "SELECT paperclip.attach('public', 'strict')")
-        B.psql(db, "GRANT paperclip_app TO bench_app")
         B.psql(db, "VACUUM (FREEZE, ANALYZE)")
-        B.psql(db, "CHECKPOINT")
-        B.log(f"  built {db} ({n} issues, attached strict) in {time.time() - t0:.0f} s")
-        sets.append((n, db, db))
+        B.psql("postgres", f"CREATE DATABASE {sdb} TEMPLATE {db}")
+        B.psql(sdb, "CREATE EXTENSION paperclip_locks_attach")
+        B.psql(sdb, "SELECT paperclip.attach('public', 'strict')")
+        B.psql(sdb, "GRANT paperclip_app TO bench_app")
+        B.psql(sdb, "VACUUM (ANALYZE)")
+        B.psql(sdb, "CHECKPOINT")
+        B.log(f"  built {db} and {sdb} ({n} issues; the copy attached strict) in {time.time() - t0:.0f} s")
+        sets.append((n, db, sdb))
     sets.append((args.issues, "up", "up_strict"))
     res = {}
     for c in sorted({1, max(clients)}):
