@@ -43,10 +43,19 @@ namespace {
     "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, i.execution_run_id, er.status) "
 #define SWEEP_AFTER "AND i.id OPERATOR(pg_catalog.>) $2 ORDER BY i.id LIMIT $1 FOR UPDATE OF i SKIP LOCKED"
 #define SWEEP_UP_TO "AND i.id OPERATOR(pg_catalog.<=) $2 ORDER BY i.id LIMIT $1 FOR UPDATE OF i SKIP LOCKED"
-SavedPlan candidates_after_plan(SWEEP_CANDIDATES SWEEP_AFTER, {INT4OID, UUIDOID});
-SavedPlan candidates_up_to_plan(SWEEP_CANDIDATES SWEEP_UP_TO, {INT4OID, UUIDOID});
-SavedPlan candidates_no_leases_after_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_AFTER, {INT4OID, UUIDOID});
-SavedPlan candidates_no_leases_up_to_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_UP_TO, {INT4OID, UUIDOID});
+// Planned per call: with many locks (a backlog to drain) the best plan walks
+// the primary key in order and stops after $1 candidates, so a drain reads
+// each issue once; with few (the lease reaper's pass every second on a
+// healthy database) it reads the locked rows through the partial lock-column
+// indexes and sorts them, without touching the rest of the table. A generic
+// plan cannot tell the two apart (it guesses 10 % of the rows for LIMIT $1)
+// and kept the primary-key walk: a pass over every issue per idle call.
+SavedPlan candidates_after_plan(SWEEP_CANDIDATES SWEEP_AFTER, {INT4OID, UUIDOID}, Planning::per_call);
+SavedPlan candidates_up_to_plan(SWEEP_CANDIDATES SWEEP_UP_TO, {INT4OID, UUIDOID}, Planning::per_call);
+SavedPlan candidates_no_leases_after_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_AFTER, {INT4OID, UUIDOID},
+                                          Planning::per_call);
+SavedPlan candidates_no_leases_up_to_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_UP_TO, {INT4OID, UUIDOID},
+                                          Planning::per_call);
 
 // Where this backend's next batch starts: after the last issue the previous
 // batch took, or the start of the table (none). Kept per attachment: a new
