@@ -365,7 +365,10 @@ def main():
     ap.add_argument("--keep-logs", action="store_true")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved slices per matrix point")
     ap.add_argument("--trigger-rounds", type=int, default=3, help="on/off alternations of the trigger test")
-    ap.add_argument("--no-whatif-sweep", dest="whatif_sweep", action="store_false")
+    ap.add_argument("--sweep-repeats", type=int, default=1,
+                    help="times the main dataset's stale locks are put back and swept again")
+    ap.add_argument("--up-scales", default="10000",
+                    help="smaller copies of upstream's schema for its scaling test ('' to skip)")
     ap.add_argument("--schemas", default="own,upstream",
                     help="which schemas to run: own (the extension's tables), upstream (Paperclip's real schema)")
     ap.add_argument("--quiet-wait", type=int, default=30,
@@ -467,9 +470,14 @@ def own_schema(args, S, pm_pid, pw, clients, scales):
     S["sweep"] = {}
     for ds in S["datasets"]:
         S["sweep"][ds["db"]] = sweep(ds["db"])
-    if args.whatif_sweep:
-        log("what-if: the same sweep resumed by key (bench/sql/whatif_sweep_keyset.sql), stale locks restored")
-        S["sweep_whatif_keyset"] = sweep_keyset(main_db, block)
+    if args.sweep_repeats:
+        log(f"the same sweep again, {args.sweep_repeats} time(s), the stale locks put back "
+            "(bench/sql/restore_stale_locks.sql)")
+        S["sweep_repeats"] = []
+        for _ in range(args.sweep_repeats):
+            psql(main_db, file=os.path.join(HERE, "sql", "restore_stale_locks.sql"), variables={"block": block})
+            psql(main_db, "VACUUM (ANALYZE) paperclip.issues")
+            S["sweep_repeats"].append(sweep(main_db))
 
     log("admin_force_release latency")
     S["force_release"] = {
@@ -494,35 +502,22 @@ def own_schema(args, S, pm_pid, pw, clients, scales):
                 S["scaling"].setdefault(v, {}).setdefault(str(n), {})[str(c)] = p
 
 
-def sweep_keyset(db, block):
-    """Puts the main dataset's stale locks back (as loaded) and times a keyset
-    version of the sweep's loop, written in PL/pgSQL for the benchmark only."""
-    psql(db, file=os.path.join(HERE, "sql", "whatif_sweep_keyset.sql"), variables={"block": block})
-    psql(db, "VACUUM (ANALYZE) paperclip.issues")
-    q = "SELECT count(*) FILTER (WHERE stale), count(*) FILTER (WHERE NOT stale) FROM paperclip.issue_locks"
-    before = psql(db, q).split("|")
-    p = run(["psql", "-X", "-At", "-U", "bench_op", "-d", db, "-c", "\\timing on",
-             "-c", "CALL bench.sweep_keyset(1000)"])
-    m = re.search(r"Time: ([0-9.]+) ms", p.stdout)
-    after = psql(db, q).split("|")
-    res = {"stale_before": int(before[0]), "live_before": int(before[1]), "ms": float(m.group(1)) if m else None,
-           "stale_after": int(after[0]), "live_after": int(after[1])}
-    log(f"  {db}: keyset sweep of {before[0]} stale locks in {res['ms']} ms; stale after {after[0]}, "
-        f"live kept {after[1]}/{before[1]}")
-    return res
-
-
-def sweep(db):
+def sweep(db, user="bench_op", audit_table="paperclip.activity_log"):
+    """The extension's own sweep: CALL paperclip.sweep_all_stale_locks(1000)
+    (sweep_stale_locks batches of 1,000, a commit after each, walking the
+    issues by id), timed by psql, as a database operator."""
     q = ("SELECT count(*) FILTER (WHERE stale), count(*) FILTER (WHERE NOT stale) FROM paperclip.issue_locks")
     before = psql(db, q).split("|")
-    p = run(["psql", "-X", "-At", "-U", "bench_op", "-d", db, "-c", "\\timing on",
+    audits_before = int(psql(db, f"SELECT count(*) FROM {audit_table} WHERE action = 'issue.stale_lock_cleared'"))
+    p = run(["psql", "-X", "-At", "-U", user, "-d", db, "-c", "\\timing on",
              "-c", "CALL paperclip.sweep_all_stale_locks(1000)"])
     m = re.search(r"Time: ([0-9.]+) ms", p.stdout)
     ms = float(m.group(1)) if m else None
     nums = [l for l in p.stdout.splitlines() if l.strip().isdigit()]
     cleared = int(nums[0]) if nums else None
     after = psql(db, q).split("|")
-    audits = psql(db, "SELECT count(*) FROM paperclip.activity_log WHERE action = 'issue.stale_lock_cleared'")
+    audits = int(psql(db, f"SELECT count(*) FROM {audit_table} WHERE action = 'issue.stale_lock_cleared'")) \
+        - audits_before
     res = {"stale_before": int(before[0]), "live_before": int(before[1]), "cleared": cleared,
            "stale_after": int(after[0]), "live_after": int(after[1]), "audit_rows": int(audits), "ms": ms}
     log(f"  {db}: cleared {cleared} stale locks in {ms} ms; stale after {after[0]}, live kept {after[1]}/{before[1]}")

@@ -34,6 +34,12 @@ WORKLOADS = {
     "trigger_operator_on": ("trigger_operator.sql", "bench_op", ("locked",), None),
     "trigger_operator_off": ("trigger_operator.sql", "bench_op", ("locked", "trigger_off"), None),
     "force_release_board": ("force_release_board.sql", "bench_app", (), None),
+    # One transaction = put the dataset's stale locks back (issues/10 of them,
+    # among as many live ones; bench/sql/restore_stale_locks.sql) and drain
+    # them with sweep_stale_locks(1000) calls, as the superuser (a database
+    # operator), until one returns 0. Read: paperclip_sweep_stale_locks's
+    # inclusive cost per drain and per call (--sweep-n1/--sweep-n2 drains).
+    "sweep": ("@sweep", None, (), None),
     # What-ifs, measured on the installed extension of the throwaway cluster
     # only (src/ and the install script are untouched): the functions without
     # their SET search_path clause, and/or every plan forced generic.
@@ -55,6 +61,10 @@ WATCH = [
     ("paperclip_set_actor_agent", "paperclip_set_actor_agent"),
     ("paperclip_checkout", "paperclip_checkout"),
     ("paperclip_release", "paperclip_release"),
+    ("paperclip_sweep_stale_locks (every call of one drain)", "paperclip_sweep_stale_locks"),
+    ("  lock_sweep_batch() (candidate query, locked rows)", "paperclip::pg::lock_sweep_batch(int)"),
+    ("  apply_sweep() (the UPDATE)", "paperclip::pg::apply_sweep(std::vector<paperclip::core::IssueState, std::allocator<paperclip::core::IssueState> > const&)"),
+    ("  lock_is_sweepable (the candidate filter)", "paperclip_lock_is_sweepable_with_leases"),
     ("paperclip_issues_guard (trigger, the title UPDATE)", "paperclip_issues_guard"),
     ("SPI_execute_plan (all SPI statements)", "SPI_execute_plan"),
     ("  GetCachedPlan (plan cache check / re-plan)", "GetCachedPlan"),
@@ -207,13 +217,16 @@ def main():
     ap.add_argument("--n1", type=int, default=50)
     ap.add_argument("--n2", type=int, default=350)
     ap.add_argument("--workloads", default=",".join(DEFAULT_WORKLOADS))
+    ap.add_argument("--sweep-n1", type=int, default=1, help="drains of the sweep workload, first run")
+    ap.add_argument("--sweep-n2", type=int, default=3, help="drains of the sweep workload, second run")
     ap.add_argument("--reannotate", action="store_true",
                     help="only recompute profile.md/json from the callgrind files of an earlier run in --out")
     args = ap.parse_args()
     if args.reannotate:
         with open(os.path.join(args.out, "profile.json")) as fh:
             old = json.load(fh)
-        files = {k: tuple(os.path.join(args.out, "callgrind", f) for f in w["files"]) for k, w in old["workloads"].items()}
+        files = {k: tuple(os.path.join(args.out, "callgrind", f) for f in w["files"])
+                 + (w.get("n1", old["n1"]), w.get("n2", old["n2"])) for k, w in old["workloads"].items()}
         analyse(files, old["n1"], old["n2"], old["issues"], os.path.abspath(args.out))
         return
     out = os.path.abspath(args.out)
@@ -271,8 +284,23 @@ def main():
                 return
             time.sleep(0.2)
 
+    stale = 100 * block  # load.sql: agents >= 500 hold a stale lock on every 5th issue
+    sweep_calls = -(-stale // 1000) + 1  # full batches of 1,000, then the call that returns 0
+
+    def sweep_script():
+        path = os.path.join(out, "sweep_drain.sql")
+        with open(os.path.join(HERE, "sql", "restore_stale_locks.sql")) as fh:
+            restore = [l for l in fh.read().splitlines() if l and not l.startswith(("--", "\\"))]
+        with open(path, "w") as fh:
+            fh.write("\n".join(restore) + "\n" + "SELECT paperclip.sweep_stale_locks(1000);\n" * sweep_calls)
+        os.chmod(path, 0o644)
+        return path
+
     def run_workload(name, n):
         script, user, _, options = WORKLOADS[name]
+        if script == "@sweep":
+            script = sweep_script()
+        user = user or os.environ.get("PGUSER", "postgres")
         settle()
         before = set(glob.glob(f"{cgdir}/callgrind.out.*"))
         t0 = time.time()
@@ -319,7 +347,8 @@ def main():
             bench.psql(db, "ALTER TABLE paperclip.issues DISABLE TRIGGER issues_guard")
         if "noset" in flags:
             set_clauses(False)
-        files[name] = (run_workload(name, args.n1), run_workload(name, args.n2))
+        n1, n2 = (args.sweep_n1, args.sweep_n2) if name == "sweep" else (args.n1, args.n2)
+        files[name] = (run_workload(name, n1), run_workload(name, n2), n1, n2)
         if "noset" in flags:
             set_clauses(True)
         if "trigger_off" in flags:
@@ -331,14 +360,14 @@ def main():
     os.kill(pm, signal.SIGINT)
     vg.wait(timeout=300)
 
-    analyse(files, args.n1, args.n2, args.issues, out)
+    analyse(files, args.n1, args.n2, args.issues, out, sweep_calls)
 
 
-def analyse(files, n1, n2, issues, out):
+def analyse(files, n1, n2, issues, out, sweep_calls=None):
     log("annotate")
-    dn = n2 - n1
-    res = {"issues": issues, "n1": n1, "n2": n2, "workloads": {}}
-    for name, (f1, f2) in files.items():
+    res = {"issues": issues, "n1": n1, "n2": n2, "sweep_calls_per_drain": sweep_calls, "workloads": {}}
+    for name, (f1, f2, w1, w2) in files.items():
+        dn = w2 - w1
         t1, inc1 = annotate(f1, True)
         t2, inc2 = annotate(f2, True)
         _, self1 = annotate(f1, False)
@@ -348,7 +377,7 @@ def analyse(files, n1, n2, issues, out):
         c1, c2 = call_counts(f1), call_counts(f2)
         calls = {k: round((c2.get(k, 0) - c1.get(k, 0)) / dn, 2) for k in COUNTED}
         res["workloads"][name] = {
-            "files": [os.path.basename(f1), os.path.basename(f2)],
+            "files": [os.path.basename(f1), os.path.basename(f2)], "n1": w1, "n2": w2,
             "ir_per_tx": (t2 - t1) / dn,
             "calls_per_tx": calls,
             "inclusive": {k: round(v) for k, v in sorted(per_inc.items(), key=lambda kv: -kv[1])[:400]},
@@ -381,6 +410,24 @@ def write_md(res, out):
     for name, w in W.items():
         A(f"| {name} | " + " | ".join(f"{w['calls_per_tx'].get(c, 0):g}" for c in COUNTED) + " |")
     A("")
+    if "sweep" in W:
+        w = W["sweep"]
+        calls = res.get("sweep_calls_per_drain") or 1
+        stale = res["issues"] // 10
+        A(f"## sweep: one drain of {stale:,} stale locks among {stale:,} live ones, {res['issues']:,} issues\n")
+        A(f"Per drain = (Ir at {w['n2']} drains - at {w['n1']}) / {w['n2'] - w['n1']}; a drain is {calls} calls "
+          f"of `sweep_stale_locks(1000)` ({calls - 1} full batches and the one that returns 0). The transaction "
+          "also puts the stale locks back first; that UPDATE is not in the rows below.\n")
+        A("| what | function | Ir per drain | Ir per call | Ir per cleared lock |")
+        A("|---|---|---:|---:|---:|")
+        for label, key in WATCH:
+            if "sweep" not in label and key != "SPI_execute_plan":
+                continue
+            v = group_cost(w["inclusive"], key)
+            if not v:
+                continue
+            A(f"| {label} | `{key[:60]}` | {v:,.0f} | {v / calls:,.0f} | {v / max(1, stale):,.0f} |")
+        A("")
     for name in ("paperclip", "trigger_agent_on", "trigger_operator_on"):
         if name not in W:
             continue

@@ -6,6 +6,8 @@
 # profile.md, profile.json and the raw callgrind files. About 10 minutes.
 # (perf stat -e instructions is not supported on this VM: no hardware counters.)
 #   bench/profile.sh [--issues N] [--n1 50 --n2 350] [--workloads paperclip,floor]
+#   bench/profile.sh --workloads sweep    instructions per drain / per sweep_stale_locks call
+#   PAPERCLIP_STAGE=/abs/stage bench/profile.sh ...   profile a build staged there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,9 +16,16 @@ PKGLIBDIR=$(pg_config --pkglibdir)
 PGBIN=/usr/lib/postgresql/15/bin
 command -v valgrind >/dev/null || { echo "missing: valgrind (apt-get install -y valgrind)" >&2; exit 1; }
 
-make -s -j"$(nproc)" >/dev/null
-rm -rf "$STAGE"
-make -s install DESTDIR="$STAGE" >/dev/null
+if [ -n "${PAPERCLIP_STAGE:-}" ]; then
+    # A build staged elsewhere (make install DESTDIR=<abs dir>), e.g. the
+    # commit before a change, for a before/after count: nothing is built here.
+    STAGE=$PAPERCLIP_STAGE
+    echo "== using the extension staged in $STAGE"
+else
+    make -s -j"$(nproc)" >/dev/null
+    rm -rf "$STAGE"
+    make -s install DESTDIR="$STAGE" >/dev/null
+fi
 
 OUT=$ROOT/bench/results/profile-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"

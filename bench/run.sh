@@ -7,7 +7,7 @@
 #
 #   bench/run.sh            1,000,000 issues (+ 10,000 and 100,000 for scaling) on the
 #                           own tables, then 1,000,000 on upstream's schema; about 35 min
-#   bench/run.sh --small    10,000 issues, no scaling datasets, short points
+#   bench/run.sh --small    10,000 issues (upstream scaling copy: 2,000), no own scaling datasets, short points
 #   bench/run.sh --schemas upstream   only upstream Paperclip's real schema (default: own,upstream)
 # The upstream part installs the pinned npm packages first (test/upstream/install.sh,
 # about 2 minutes the first time).
@@ -29,7 +29,8 @@ for a in "$@"; do
     esac
 done
 if [ "$SMALL" = 1 ]; then
-    ARGS=(--issues 10000 --scales "" --duration 8 --short 5 --warmup 2 --quiet-wait 5 "${ARGS[@]}")
+    ARGS=(--issues 10000 --scales "" --up-scales 2000 --duration 8 --short 5 --scale-duration 4 --warmup 2 \
+          --quiet-wait 5 "${ARGS[@]}")
 fi
 
 for tool in pg_virtualenv python3 "$PGBIN/pgbench"; do

@@ -242,6 +242,54 @@ SELECT count(*) AS audit_rows FROM paperclip.activity_log
 WHERE company_id = :'company' AND right(entity_id, 2) IN ('f1', 'f2', 'f3')
   AND action = 'issue.stale_lock_cleared' AND details->>'source' = 'sweep';
 
+-- The sweep walks the issues by id (keyset, SPEC §4.8): a batch resumes after
+-- the last issue the previous batch of this session took, so no batch reads
+-- again what earlier ones passed over; when the candidates after that point
+-- run out, the batch wraps around to the start of the table and goes on up to
+-- it. A short batch has looked at every issue, so 0 still means nothing is
+-- left, and the next batch starts from the start.
+-- Issues d0..d9: stale locks (a failed run) on d0 d1 d3 d4 d6 d8, live ones on
+-- d2 d5 d7 d9. pg_temp.sweep(n) sweeps one batch and lists what it cleared,
+-- in id order (the audit rows of its own transaction).
+INSERT INTO paperclip.issues
+    (id, company_id, title, status, assignee_agent_id, checkout_run_id, execution_run_id,
+     execution_agent_name_key, execution_locked_at, started_at)
+SELECT ('0000000c-0000-4000-8000-0000000000d' || n)::uuid, :'company', 'keyset ' || n, 'in_progress',
+       :'agent', r.run, r.run, 'codexcoder', now(), now()
+FROM generate_series(0, 9) AS n,
+     LATERAL (SELECT CASE WHEN n IN (0, 1, 3, 4, 6, 8) THEN :'r_failed' ELSE :'r_live' END::uuid AS run) AS r;
+CREATE FUNCTION pg_temp.sweep(batch integer) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    cleared bigint := paperclip.sweep_stale_locks(batch);
+    ids text;
+BEGIN
+    SELECT string_agg(DISTINCT right(entity_id, 2), ' ') INTO ids FROM paperclip.activity_log
+    WHERE action = 'issue.stale_lock_cleared' AND created_at = now();
+    RETURN cleared || coalesce(': ' || ids, '');
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.sweep(integer) TO regress_pc_ot_operator;
+SET ROLE regress_pc_ot_operator;
+-- From the start (the last call above came back short): d0 d1 d3.
+SELECT pg_temp.sweep(3) AS cleared;
+RESET ROLE;
+-- d1, behind where the sweep stands now, gets a stale lock again.
+UPDATE paperclip.issues SET checkout_run_id = :'r_failed', execution_run_id = :'r_failed',
+    execution_agent_name_key = 'codexcoder', execution_locked_at = now()
+WHERE id = '0000000c-0000-4000-8000-0000000000d1';
+SET ROLE regress_pc_ot_operator;
+-- After d3: d4 d6 d8, a full batch; the live locks in between are read once.
+SELECT pg_temp.sweep(3) AS cleared;
+-- After d8 nothing is left; the batch wraps around and finds d1 behind it.
+SELECT pg_temp.sweep(3) AS cleared;
+-- That batch was short: a whole pass found nothing more.
+SELECT pg_temp.sweep(3) AS cleared;
+RESET ROLE;
+SELECT right(issue_id::text, 2) AS issue, right(checkout_run_id::text, 3) AS checkout, stale
+FROM paperclip.issue_locks WHERE issue_id::text LIKE '0000000c-0000-4000-8000-0000000000d_' ORDER BY issue_id;
+DROP FUNCTION pg_temp.sweep(integer);
+
 DELETE FROM paperclip.terminal_run_statuses WHERE status = 'adapter_failed';
 REVOKE EXECUTE ON FUNCTION paperclip.sweep_stale_locks(integer) FROM regress_pc_ot_other;
 REVOKE USAGE ON SCHEMA paperclip FROM regress_pc_ot_other;

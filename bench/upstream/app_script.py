@@ -144,6 +144,10 @@ def main():
                 sql += f" \\gset w{gsets}_"
             else:
                 sql += ";"
+            if re.match(r'^update "issues" set ', sql):
+                # Every issue UPDATE the server sent: what compat mode's
+                # trigger-overhead test times (bench/upstream_bench.py).
+                meta.setdefault("issue_update_statements", []).append(idx)
             L.append(sql)
             idx += 1
         meta["requests"].append({"name": req["name"], "first": first, "count": len(stmts), "status": req["status"]})

@@ -126,9 +126,12 @@ void SavedPlan::prepare() {
     SPIPlanPtr plan = pg_call([&] {
         // A generic plan from the first execution on: the statements are key
         // lookups whose best plan does not depend on the values, so planning
-        // once per backend is all they need (no custom plan per call).
-        SPIPlanPtr p = SPI_prepare_cursor(sql, static_cast<int>(types_.size()), types_.data(),
-                                          CURSOR_OPT_GENERIC_PLAN);
+        // once per backend is all they need (no custom plan per call). The
+        // few that are not (Planning::per_call) are planned with each call's
+        // values.
+        SPIPlanPtr p = SPI_prepare_cursor(
+            sql, static_cast<int>(types_.size()), types_.data(),
+            planning_ == Planning::per_call ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
         if (p == nullptr)
             elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
         if (SPI_keepplan(p) != 0) elog(ERROR, "SPI_keepplan failed");

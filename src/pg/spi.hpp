@@ -58,11 +58,19 @@ private:
 #define PC_EQ " OPERATOR(pg_catalog.=) "
 #define PC_NE " OPERATOR(pg_catalog.<>) "
 
+// How a SavedPlan is planned: once, generic (key lookups, whose best plan
+// does not depend on the values), or per call with the call's values (a
+// statement whose best plan depends on them and on the data, e.g. the sweep's
+// keyset scan: LIMIT and the resume key decide between an ordered primary-key
+// scan and the partial lock-column indexes).
+enum class Planning { generic, per_call };
+
 class SavedPlan {
 public:
     // sql names tables as {placeholders} (pg/tables.hpp) and everything else
     // schema-qualified (see PC_EQ); types are the parameter type oids.
-    SavedPlan(const char* sql, std::initializer_list<Oid> types) : sql_(sql), types_(types) {}
+    SavedPlan(const char* sql, std::initializer_list<Oid> types, Planning planning = Planning::generic)
+        : sql_(sql), types_(types), planning_(planning) {}
     // Runs the plan; returns the number of rows processed. Rows of the result
     // are valid until the next SPI call.
     std::uint64_t run(std::initializer_list<Param> params, long max_rows = 0);
@@ -72,6 +80,7 @@ private:
     void prepare();
     const char* sql_;
     std::vector<Oid> types_;
+    Planning planning_;
     SPIPlanPtr plan_ = nullptr;
     std::uint64_t generation_ = 0;  // the attachment it was prepared under
 };

@@ -1,6 +1,8 @@
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pg/attachment.hpp"
 #include "pg/issue_rows.hpp"
 #include "pg/run_leases.hpp"
 #include "pg/spi.hpp"
@@ -24,23 +26,49 @@ namespace {
     "LEFT JOIN {run_leases} AS cl ON cl.run_id" PC_EQ "i.checkout_run_id "           \
     "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "          \
     "LEFT JOIN {run_leases} AS el ON el.run_id" PC_EQ "i.execution_run_id "
-SavedPlan candidates_plan(
-    "SELECT i.id " SWEEP_JOINS
-    "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "
-    "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, "
-    "LEAST(cl.expires_at, {cr.run_lease_expiry}), cl.backend_pid, cl.backend_start, i.execution_run_id, "
+// Each batch walks on by id from where the last one stopped (keyset, see
+// lock_sweep_batch): $2 bounds the ids, "after" the resume key or "up to" it.
+#define SWEEP_CANDIDATES                                                                                     \
+    "SELECT i.id " SWEEP_JOINS                                                                               \
+    "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "                               \
+    "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, "                                        \
+    "LEAST(cl.expires_at, {cr.run_lease_expiry}), cl.backend_pid, cl.backend_start, i.execution_run_id, "   \
     "er.status, LEAST(el.expires_at, {er.run_lease_expiry}), el.backend_pid, el.backend_start) "
-    "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
-    {INT4OID});
-SavedPlan candidates_no_leases_plan(
-    "SELECT i.id "
-    "FROM {issues} AS i "
-    "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "
-    "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "
-    "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "
+#define SWEEP_CANDIDATES_NO_LEASES                                                                           \
+    "SELECT i.id "                                                                                           \
+    "FROM {issues} AS i "                                                                                    \
+    "LEFT JOIN {heartbeat_runs} AS cr ON cr.id" PC_EQ "i.checkout_run_id "                                   \
+    "LEFT JOIN {heartbeat_runs} AS er ON er.id" PC_EQ "i.execution_run_id "                                  \
+    "WHERE (i.checkout_run_id IS NOT NULL OR i.execution_run_id IS NOT NULL) "                               \
     "AND paperclip.lock_is_sweepable(i.checkout_run_id, cr.status, i.execution_run_id, er.status) "
-    "LIMIT $1 FOR UPDATE OF i SKIP LOCKED",
-    {INT4OID});
+#define SWEEP_AFTER "AND i.id OPERATOR(pg_catalog.>) $2 ORDER BY i.id LIMIT $1 FOR UPDATE OF i SKIP LOCKED"
+#define SWEEP_UP_TO "AND i.id OPERATOR(pg_catalog.<=) $2 ORDER BY i.id LIMIT $1 FOR UPDATE OF i SKIP LOCKED"
+// Planned per call: with many locks (a backlog to drain) the best plan walks
+// the primary key in order and stops after $1 candidates, so a drain reads
+// each issue once; with few (the lease reaper's pass every second on a
+// healthy database) it reads the locked rows through the partial lock-column
+// indexes and sorts them, without touching the rest of the table. A generic
+// plan cannot tell the two apart (it guesses 10 % of the rows for LIMIT $1)
+// and kept the primary-key walk: a pass over every issue per idle call.
+SavedPlan candidates_after_plan(SWEEP_CANDIDATES SWEEP_AFTER, {INT4OID, UUIDOID}, Planning::per_call);
+SavedPlan candidates_up_to_plan(SWEEP_CANDIDATES SWEEP_UP_TO, {INT4OID, UUIDOID}, Planning::per_call);
+SavedPlan candidates_no_leases_after_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_AFTER, {INT4OID, UUIDOID},
+                                          Planning::per_call);
+SavedPlan candidates_no_leases_up_to_plan(SWEEP_CANDIDATES_NO_LEASES SWEEP_UP_TO, {INT4OID, UUIDOID},
+                                          Planning::per_call);
+
+// Where this backend's next batch starts: after the last issue the previous
+// batch took, or the start of the table (none). Kept per attachment: a new
+// attached schema starts from the start.
+std::optional<core::Uuid> g_resume_after;
+std::uint64_t g_resume_generation = 0;
+
+// The largest uuid: "up to" it is the whole table.
+core::Uuid max_uuid() {
+    core::Uuid u;
+    u.bytes.fill(0xff);
+    return u;
+}
 
 // The locked issues and their runs, read by a new statement whose snapshot
 // sees what was committed before the rows were locked.
@@ -86,11 +114,32 @@ void add_run(std::vector<core::RunInfo>& runs, const core::OptUuid& id, const Ro
 
 std::vector<core::SweepRow> lock_sweep_batch(int batch_size) {
     const bool leases = leases_installed();
-    SavedPlan& candidates = leases ? candidates_plan : candidates_no_leases_plan;
+    SavedPlan& after = leases ? candidates_after_plan : candidates_no_leases_after_plan;
+    SavedPlan& up_to = leases ? candidates_up_to_plan : candidates_no_leases_up_to_plan;
     SavedPlan& locked = leases ? locked_plan : locked_no_leases_plan;
-    const auto n_locked = candidates.run({p_int4(batch_size)});
+    // Keyset: a batch never re-reads what earlier batches passed over (the
+    // live locks, the rows other sessions held), so draining N locks reads
+    // each issue once instead of once per batch. It takes the candidates
+    // after the resume key in id order; when those run out before the batch
+    // is full, it wraps around to the start of the table and goes on up to
+    // the key. A batch that comes back short has looked at every issue once,
+    // so a 0 still means "nothing left to clear" (SPEC §4.8), and the next
+    // batch starts from the start again; a full one resumes after its last id.
+    if (g_resume_generation != attachment_generation()) {
+        g_resume_after.reset();
+        g_resume_generation = attachment_generation();
+    }
     std::vector<core::Uuid> ids;
-    for (std::uint64_t i = 0; i < n_locked; ++i) ids.push_back(candidates.row(i).uuid(1));
+    auto take = [&](SavedPlan& plan, const core::Uuid& bound) {
+        const auto n = plan.run({p_int4(batch_size - static_cast<int>(ids.size())), p_uuid(bound)});
+        for (std::uint64_t i = 0; i < n; ++i) ids.push_back(plan.row(i).uuid(1));
+    };
+    if (g_resume_after) take(after, *g_resume_after);
+    if (static_cast<int>(ids.size()) < batch_size) take(up_to, g_resume_after ? *g_resume_after : max_uuid());
+    if (static_cast<int>(ids.size()) == batch_size)
+        g_resume_after = ids.back();
+    else
+        g_resume_after.reset();
     std::vector<core::SweepRow> out;
     if (ids.empty()) return out;
     const auto n = locked.run({p_uuids(ids)});

@@ -11,7 +11,8 @@
 namespace paperclip::pg {
 
 // Locks up to batch_size issues with something to clear, skipping rows other
-// sessions hold, and reads them (id, company, the two lock columns) with the
+// sessions hold, walking the issues by id from where this backend's previous
+// batch stopped (wrapping around to the start of the table), and reads them (id, company, the two lock columns) with the
 // rows of the runs they name (a missing run has none) and their leases.
 std::vector<core::SweepRow> lock_sweep_batch(int batch_size);
 
