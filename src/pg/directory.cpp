@@ -23,13 +23,19 @@ SavedPlan membership_plan("SELECT m.status, m.membership_role FROM {company_memb
                           "WHERE m.company_id" PC_EQ "$1 AND m.principal_type" PC_EQ "'user'::pg_catalog.text "
                           "AND m.principal_id" PC_EQ "$2",
                           {UUIDOID, TEXTOID});
-// A blocker is resolved once it is done.
+// A blocker is resolved once it is done. The relation's company is the
+// issue's (company_scope_guard holds a relation and both its issues to one
+// company; upstream reads blockers with the same company filter): the
+// filter lets the query use upstream's only index on related issues,
+// issue_relations_company_related_issue_idx (company_id, related_issue_id),
+// where without it every checkout read the whole issue_relations table.
 SavedPlan blockers_plan("SELECT r.issue_id FROM {issue_relations} AS r "
                         "JOIN {issues} AS b ON b.id" PC_EQ "r.issue_id "
-                        "WHERE r.related_issue_id" PC_EQ "$1 AND r.type" PC_EQ "'blocks'::pg_catalog.text "
+                        "WHERE r.company_id" PC_EQ "$3 AND r.related_issue_id" PC_EQ "$1 "
+                        "AND r.type" PC_EQ "'blocks'::pg_catalog.text "
                         "AND b.status" PC_NE "$2 "
                         "ORDER BY r.issue_id",
-                        {UUIDOID, TEXTOID});
+                        {UUIDOID, TEXTOID, UUIDOID});
 
 }  // namespace
 
@@ -50,8 +56,8 @@ std::optional<core::Membership> membership_of(const core::Actor& actor, const co
     return find_membership(company_id, actor.user_id);
 }
 
-std::vector<core::Uuid> unresolved_blockers(const core::Uuid& issue_id) {
-    const auto n = blockers_plan.run({p_uuid(issue_id), p_text(std::string(core::status::kDone))});
+std::vector<core::Uuid> unresolved_blockers(const core::Uuid& issue_id, const core::Uuid& company_id) {
+    const auto n = blockers_plan.run({p_uuid(issue_id), p_text(std::string(core::status::kDone)), p_uuid(company_id)});
     std::vector<core::Uuid> out;
     for (std::uint64_t i = 0; i < n; ++i) out.push_back(blockers_plan.row(i).uuid(1));
     return out;

@@ -17,8 +17,8 @@ std::optional<core::Membership> find_membership(const core::Uuid& company_id, co
 // The actor's membership in a company when the actor is a board user (the
 // only actor whose access depends on one); nullopt otherwise.
 std::optional<core::Membership> membership_of(const core::Actor& actor, const core::Uuid& company_id);
-// Issues that block this one and are not done.
-std::vector<core::Uuid> unresolved_blockers(const core::Uuid& issue_id);
+// Issues that block this one (relations of the issue's company) and are not done.
+std::vector<core::Uuid> unresolved_blockers(const core::Uuid& issue_id, const core::Uuid& company_id);
 
 // Company write access for the actor (core::require_company_write), loading
 // the board user's membership: for the triggers, which check row by row.

@@ -34,7 +34,7 @@ Datum load_checkout(const Operation& op, const core::Uuid& issue_id, core::Check
                                    input.context);
     if (!input.context.issue) return row;
     input.agent = find_agent(input.agent_id);
-    input.unresolved_blocker_ids = unresolved_blockers(issue_id);
+    input.unresolved_blocker_ids = unresolved_blockers(issue_id, input.context.issue->company_id);
     return row;
 }
 

@@ -29,7 +29,9 @@ void load(const core::IssueWriteNeed& need, core::IssueWriteInput& input) {
             facts.partition = &pg::run_status_partition();
             return;
         case core::IssueWriteNeed::Kind::Agent: facts.agents[need.id] = pg::find_agent(need.id); return;
-        case core::IssueWriteNeed::Kind::Blockers: facts.unresolved_blocker_ids = pg::unresolved_blockers(need.id); return;
+        case core::IssueWriteNeed::Kind::Blockers:
+            facts.unresolved_blocker_ids = pg::unresolved_blockers(need.id, input.current.company_id);
+            return;
     }
 }
 
