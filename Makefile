@@ -85,9 +85,12 @@ dist:
 # extension's own tables and upstream Paperclip's real schema (pinned npm
 # packages, test/upstream/install.sh); results in bench/results/latest/
 # (report.md, throughput.png, throughput_upstream.png). See BENCHMARKS.md.
+# Then the run leases' figures (bench/leases.sh: reaper latency, renew cost;
+# a preloaded cluster of its own, about 2 minutes).
 # bench-small: 10,000 issues, short points: a functional check, no targets.
 bench:
 	bench/run.sh
+	bench/leases.sh
 bench-small:
 	bench/run.sh --small
 # Instruction profile under callgrind (bench/profile.sh), ~10 minutes.

@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-STAGE=$ROOT/build/stage
+. "$ROOT/test/stage.sh"  # sets STAGE
 PKGLIBDIR=$(pg_config --pkglibdir)
 PGBIN=/usr/lib/postgresql/15/bin
 SECONDS_PER_POINT=${SECONDS_PER_POINT:-15}
