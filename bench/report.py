@@ -99,8 +99,8 @@ def write_own(S, outdir, A):
       "p50/p99 from the per-transaction logs (`--log`). `other CPU` = share of the machine's 2 cores used by "
       "processes other than this cluster and pgbench during the point: other tenants of this shared VM, but also the "
       "kernel threads doing this cluster's disk and loopback-network work, so 3-10 % is its floor here; a point well "
-      "above that was disturbed. Each point is 3 slices interleaved with the other variants' slices (`tps_slices` in "
-      "summary.json).\n")
+      f"above that was disturbed. Each point is {S['args']['rounds']} slices interleaved with the other variants' slices "
+      "(`tps_slices` in summary.json).\n")
     A("| variant | clients | tps | mean ms | p50 ms | p99 ms | failed | other CPU |")
     A("|---|---:|---:|---:|---:|---:|---:|---:|")
     for v in VARIANTS:
