@@ -6,7 +6,7 @@
 # The cluster is dropped when it ends.
 #
 #   bench/run.sh            1,000,000 issues (+ 10,000 and 100,000 for scaling) on the
-#                           own tables, then 1,000,000 on upstream's schema; about 35 min
+#                           own tables, then 1,000,000 on upstream's schema; about 80 min on this 2-core machine
 #   bench/run.sh --small    10,000 issues (upstream scaling copy: 2,000), no own scaling datasets, short points
 #   bench/run.sh --schemas upstream   only upstream Paperclip's real schema (default: own,upstream)
 # The upstream part installs the pinned npm packages first (test/upstream/install.sh,
