@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -548,6 +549,25 @@ struct Checker {
         return f;
     }
 
+    // A lock that should be gone since `since` (its run died or its lease
+    // expired), seen at `now`: overdue once it is older than the sweep
+    // interval + slack AND `stale_passes` complete sweep passes started after
+    // `since` and ended before `now`. Records the largest age seen.
+    struct Overdue {
+        double age;
+        int passes;
+    };
+    std::optional<Overdue> overdue(double since, double now, const std::vector<std::pair<double, double>>& passes,
+                                   double* max_age) const {
+        const double age = now - since;
+        if (max_age && age > *max_age) *max_age = age;
+        int after = 0;
+        for (const auto& p : passes)
+            if (p.first > since && p.second < now) ++after;
+        if (age > sweep_interval + stale_slack && after >= stale_passes) return Overdue{age, after};
+        return std::nullopt;
+    }
+
     // No stale lock left behind by the sweeper: a lock the sweep would clear
     // (issue_locks.stale and lock_is_sweepable) that has been stale longer than
     // the sweep interval + slack AND has survived `stale_passes` complete
@@ -569,15 +589,11 @@ struct Checker {
             "l.execution_run_id, l.execution_run_status) "
             "GROUP BY l.issue_id");
         for (const auto& r : res) {
-            const double since = r[1].as<double>(), now = r[2].as<double>();
-            const double age = now - since;
-            if (max_age && age > *max_age) *max_age = age;
-            int after = 0;
-            for (const auto& p : passes)
-                if (p.first > since && p.second < now) ++after;
-            if (age > sweep_interval + stale_slack && after >= stale_passes)
-                f.violations.push_back("issue " + field(r[0]) + " stale for " + std::to_string(age) + " s (run " +
-                                       field(r[3]) + "), survived " + std::to_string(after) + " sweep passes");
+            const auto late = overdue(r[1].as<double>(), r[2].as<double>(), passes, max_age);
+            if (late)
+                f.violations.push_back("issue " + field(r[0]) + " stale for " + std::to_string(late->age) +
+                                       " s (run " + field(r[3]) + "), survived " + std::to_string(late->passes) +
+                                       " sweep passes");
         }
         return f;
     }
@@ -603,16 +619,11 @@ struct Checker {
             "l.execution_run_lease_expires_at, NULL, NULL) "
             "GROUP BY l.issue_id");
         for (const auto& r : res) {
-            const double since = r[1].as<double>(), now = r[2].as<double>();
-            const double age = now - since;
-            if (max_age && age > *max_age) *max_age = age;
-            int after = 0;
-            for (const auto& p : passes)
-                if (p.first > since && p.second < now) ++after;
-            if (age > sweep_interval + stale_slack && after >= stale_passes)
-                f.violations.push_back("issue " + field(r[0]) + " held by run " + field(r[3]) + " whose lease expired " +
-                                       std::to_string(age) + " s ago, survived " + std::to_string(after) +
-                                       " sweep passes");
+            const auto late = overdue(r[1].as<double>(), r[2].as<double>(), passes, max_age);
+            if (late)
+                f.violations.push_back("issue " + field(r[0]) + " held by run " + field(r[3]) +
+                                       " whose lease expired " + std::to_string(late->age) + " s ago, survived " +
+                                       std::to_string(late->passes) + " sweep passes");
         }
         return f;
     }
